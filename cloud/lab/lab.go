@@ -1,0 +1,74 @@
+// Package lab is a local Amazon RDS: an HTTP server on 127.0.0.1 that speaks
+// the RDS Query API (form-encoded POST, XML responses, AWS's error envelope
+// and codes) and keeps its state in a directory that survives restarts.
+//
+// This file is the package's exported contract; the CLI (rdsctl lab ...) and
+// the tests are written against it.
+package lab
+
+import "time"
+
+// Options configure a lab.
+type Options struct {
+	// Dir holds the persisted state, requests.jsonl and lab.json. Required.
+	Dir string
+	// Addr is the listen address; default "127.0.0.1:0" (a free port).
+	Addr string
+	// Region is reported in ARNs and by `lab env`; default "us-east-1".
+	Region string
+	// FailoverDelay is how long a Multi-AZ failover keeps the instance
+	// endpoint down before the standby comes up.
+	FailoverDelay time.Duration
+	// NoEngine runs the control plane only: parameter groups and events
+	// work, DB instances are refused. Tests that need no mariadbd use it.
+	NoEngine bool
+	// Logf receives diagnostics; nil discards them.
+	Logf func(format string, args ...any)
+}
+
+// Status is what `rdsctl lab status -o json` prints.
+type Status struct {
+	PID       int              `json:"pid"`
+	Endpoint  string           `json:"endpoint"`
+	Dir       string           `json:"dir"`
+	Region    string           `json:"region"`
+	StartedAt time.Time        `json:"started_at"`
+	Instances []InstanceStatus `json:"instances"`
+	Outages   []Outage         `json:"outages"`
+}
+
+// InstanceStatus is one DB instance as the lab sees it.
+type InstanceStatus struct {
+	ID        string `json:"id"`
+	Status    string `json:"status"`
+	EnginePID int    `json:"engine_pid"`
+	Port      int    `json:"port"` // the instance endpoint (proxy) port
+}
+
+// Outage is the true window in which an instance endpoint accepted no
+// queries, recorded so that measured downtime can be checked against it.
+type Outage struct {
+	Instance   string    `json:"instance"`
+	CutAt      time.Time `json:"cut_at"`
+	RestoredAt time.Time `json:"restored_at"`
+}
+
+// RunInfo is written to <dir>/lab.json while a lab serves from dir, so that
+// other processes (rdsctl lab status|down|env) can find it.
+type RunInfo struct {
+	PID      int    `json:"pid"`
+	Endpoint string `json:"endpoint"`
+	Region   string `json:"region"`
+}
+
+// The exported API, implemented in server.go:
+//
+//	func New(opts Options) (*Lab, error)             // load or create state in opts.Dir; no serving yet
+//	func (l *Lab) Start(ctx context.Context) error   // listen, serve in the background, write lab.json
+//	func (l *Lab) Endpoint() string                  // e.g. http://127.0.0.1:43567
+//	func (l *Lab) Done() <-chan struct{}             // closed once serving stopped (Close or POST /_lab/shutdown)
+//	func (l *Lab) Close(ctx context.Context) error   // stop serving, stop engines cleanly, remove lab.json
+//	func (l *Lab) Status() Status
+//	func ReadRunInfo(dir string) (RunInfo, error)    // <dir>/lab.json
+//	func FetchStatus(ctx context.Context, endpoint string) (Status, error) // GET /_lab/status
+//	func Shutdown(ctx context.Context, endpoint string) error              // POST /_lab/shutdown
