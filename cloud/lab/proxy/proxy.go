@@ -1,0 +1,236 @@
+// Package proxy is the lab's instance endpoint: a TCP proxy on a fixed port
+// that routes every new connection to the instance's current primary engine.
+//
+// A Multi-AZ failover is modelled as Down followed, after the failover delay,
+// by Up with the standby's address. Down cuts every proxied connection, the
+// way clients lose theirs when the primary dies, and then either refuses new
+// connections (the port is closed, so clients see ECONNREFUSED) or
+// black-holes them (the port accepts but never answers, as when clients
+// still resolve the dead primary's address and their packets go nowhere).
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Mode says what new connections meet while the endpoint is down.
+type Mode string
+
+const (
+	// Refuse closes the port: connects fail at once with ECONNREFUSED.
+	Refuse Mode = "refuse"
+	// Blackhole accepts connections and never answers: clients time out.
+	Blackhole Mode = "blackhole"
+)
+
+// ParseMode reads a mode name as the lab's flags spell it.
+func ParseMode(s string) (Mode, error) {
+	switch Mode(s) {
+	case Refuse, Blackhole:
+		return Mode(s), nil
+	}
+	return "", fmt.Errorf("unknown failover mode %q (want refuse or blackhole)", s)
+}
+
+// dialTimeout bounds the connection to the backend engine, so a client never
+// waits on a backend that is itself hanging longer than it would on AWS.
+const dialTimeout = 2 * time.Second
+
+// Proxy forwards TCP connections from its port to the current backend.
+type Proxy struct {
+	addr string
+	port int
+
+	mu      sync.Mutex
+	ln      net.Listener
+	backend string // "" while down
+	mode    Mode
+	conns   map[net.Conn]struct{}
+	closed  bool
+	wg      sync.WaitGroup
+}
+
+// Listen opens the endpoint on addr ("127.0.0.1:0" picks a free port). It
+// starts with no backend: the port stays bound, so it is reserved for the
+// instance, and each connection is closed at once until the first Up.
+func Listen(addr string) (*Proxy, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening for instance endpoint on %s: %w", addr, err)
+	}
+	p := &Proxy{addr: ln.Addr().String(), port: ln.Addr().(*net.TCPAddr).Port, mode: Refuse, conns: map[net.Conn]struct{}{}}
+	p.serve(ln)
+	return p, nil
+}
+
+// Addr is the endpoint's host:port; it never changes, across outages too.
+func (p *Proxy) Addr() string { return p.addr }
+
+// Port is the endpoint's TCP port.
+func (p *Proxy) Port() int { return p.port }
+
+// Backend is the address new connections go to, or "" while down.
+func (p *Proxy) Backend() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.backend
+}
+
+// Up routes new connections to backend. Connections held by a black hole
+// are dropped: they were made to the dead primary.
+func (p *Proxy) Up(backend string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return errors.New("proxy is closed")
+	}
+	p.backend = backend
+	p.closeConnsLocked()
+	if p.ln == nil {
+		ln, err := relisten(p.addr)
+		if err != nil {
+			return err
+		}
+		p.serve(ln)
+	}
+	return nil
+}
+
+// Down cuts every proxied connection and, until Up, treats new ones as mode
+// says.
+func (p *Proxy) Down(mode Mode) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.backend = ""
+	p.mode = mode
+	p.closeConnsLocked()
+	if mode == Refuse && p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+}
+
+// Close stops the endpoint and cuts every connection.
+func (p *Proxy) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	p.backend = ""
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	p.closeConnsLocked()
+	p.mu.Unlock()
+	p.wg.Wait()
+	return nil
+}
+
+func (p *Proxy) closeConnsLocked() {
+	for c := range p.conns {
+		c.Close()
+		delete(p.conns, c)
+	}
+}
+
+// relisten reopens the endpoint's port after a refusing outage. Go sets
+// SO_REUSEADDR, so sockets in TIME_WAIT do not block it; a short retry
+// covers the moment the old listener takes to release the port.
+func relisten(addr string) (net.Listener, error) {
+	var err error
+	for i := 0; i < 50; i++ {
+		var ln net.Listener
+		ln, err = net.Listen("tcp", addr)
+		if err == nil {
+			return ln, nil
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil, fmt.Errorf("reopening instance endpoint %s: %w", addr, err)
+}
+
+func (p *Proxy) serve(ln net.Listener) {
+	p.ln = ln
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.handle(c)
+		}
+	}()
+}
+
+// handle routes one accepted connection according to the current state.
+func (p *Proxy) handle(c net.Conn) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		c.Close()
+		return
+	}
+	backend := p.backend
+	if backend == "" && p.mode != Blackhole {
+		p.mu.Unlock()
+		c.Close()
+		return
+	}
+	p.conns[c] = struct{}{}
+	p.mu.Unlock()
+	if backend == "" {
+		return // black hole: held open, silent, until Up or Down drops it
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.forward(c, backend)
+	}()
+}
+
+func (p *Proxy) forward(c net.Conn, backend string) {
+	defer p.drop(c)
+	s, err := net.DialTimeout("tcp", backend, dialTimeout)
+	if err != nil {
+		return
+	}
+	p.mu.Lock()
+	if _, live := p.conns[c]; !live {
+		p.mu.Unlock()
+		s.Close()
+		return
+	}
+	p.conns[s] = struct{}{}
+	p.mu.Unlock()
+	defer p.drop(s)
+
+	done := make(chan struct{}, 2)
+	pipe := func(dst, src net.Conn) {
+		io.Copy(dst, src)
+		// Closing both ends on either side's EOF makes the other copy end.
+		dst.Close()
+		src.Close()
+		done <- struct{}{}
+	}
+	go pipe(s, c)
+	go pipe(c, s)
+	<-done
+	<-done
+}
+
+func (p *Proxy) drop(c net.Conn) {
+	c.Close()
+	p.mu.Lock()
+	delete(p.conns, c)
+	p.mu.Unlock()
+}

@@ -1,0 +1,190 @@
+package proxy
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// echoServer answers each line with its name and the line, so a test can
+// tell which backend a connection reached.
+func echoServer(t *testing.T, name string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					io.WriteString(c, name+":"+line)
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func roundTrip(t *testing.T, c net.Conn, msg string) (string, error) {
+	t.Helper()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := io.WriteString(c, msg+"\n"); err != nil {
+		return "", err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return line, err
+}
+
+func dial(t *testing.T, p *Proxy) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", p.Addr(), time.Second)
+	if err != nil {
+		t.Fatalf("dial %s: %v", p.Addr(), err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestRoutesCutsAndReroutes(t *testing.T) {
+	a, b := echoServer(t, "a"), echoServer(t, "b")
+	p, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Up(a); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, p)
+	if got, err := roundTrip(t, c, "hello"); err != nil || got != "a:hello\n" {
+		t.Fatalf("through proxy: %q, %v", got, err)
+	}
+
+	p.Down(Refuse)
+	if _, err := roundTrip(t, c, "again"); err == nil {
+		t.Fatal("connection survived Down")
+	}
+	_, err = net.DialTimeout("tcp", p.Addr(), time.Second)
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("dial while down (refuse) = %v, want ECONNREFUSED", err)
+	}
+
+	if err := p.Up(b); err != nil {
+		t.Fatal(err)
+	}
+	c2 := dial(t, p)
+	if got, err := roundTrip(t, c2, "x"); err != nil || got != "b:x\n" {
+		t.Fatalf("after Up(b): %q, %v", got, err)
+	}
+	if p.Backend() != b {
+		t.Fatalf("Backend() = %q, want %q", p.Backend(), b)
+	}
+}
+
+func TestBlackholeHangsUntilUp(t *testing.T) {
+	a := echoServer(t, "a")
+	p, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Down(Blackhole)
+	c := dial(t, p) // accepted: the port is open
+	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	_, err = c.Read(make([]byte, 1))
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("read from black hole = %v, want a timeout", err)
+	}
+	if err := p.Up(a); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Fatal("held connection was not dropped by Up")
+	}
+	if got, err := roundTrip(t, dial(t, p), "y"); err != nil || got != "a:y\n" {
+		t.Fatalf("after Up: %q, %v", got, err)
+	}
+}
+
+func TestNoBackendClosesAtOnce(t *testing.T) {
+	p, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c := dial(t, p)
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("read before first Up = %v, want EOF", err)
+	}
+}
+
+func TestDeadBackendClosesClient(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().String()
+	ln.Close()
+	p, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Up(dead)
+	if _, err := roundTrip(t, dial(t, p), "z"); err == nil {
+		t.Fatal("round trip to a dead backend succeeded")
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	if m, err := ParseMode("blackhole"); err != nil || m != Blackhole {
+		t.Fatalf("ParseMode(blackhole) = %v, %v", m, err)
+	}
+	if _, err := ParseMode("drop"); err == nil {
+		t.Fatal("ParseMode(drop) accepted")
+	}
+}
+
+func BenchmarkRoundTrip(b *testing.B) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go io.Copy(c, c)
+		}
+	}()
+	p, _ := Listen("127.0.0.1:0")
+	defer p.Close()
+	p.Up(ln.Addr().String())
+	c, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 64)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Write(buf)
+		io.ReadFull(c, buf)
+	}
+}
