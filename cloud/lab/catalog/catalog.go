@@ -1,6 +1,6 @@
 // Package catalog holds the lab's parameter metadata per DB parameter group
 // family. The data is generated from a real mariadbd's
-// information_schema.SYSTEM_VARIABLES (see gen.go) and committed, with an
+// information_schema.SYSTEM_VARIABLES (see gen.go and internal/generate) and committed, with an
 // overlay for the places where RDS differs from a stock server, so that the
 // lab's control plane runs without MariaDB installed.
 package catalog
@@ -28,6 +28,36 @@ type Param struct {
 	Source string `json:"source"`
 	// MinimumEngineVersion is reported by AWS for some parameters.
 	MinimumEngineVersion string `json:"minimum_engine_version,omitempty"`
+
+	// The fields below are the lab's, not AWS's: they tell the lab how to
+	// carry a value to its mariadbd, and are never sent over the RDS API.
+
+	// EngineName is the mariadbd system variable that holds this
+	// parameter, when the family spells it differently (mysql8.0's
+	// transaction_isolation is MariaDB 10.11's tx_isolation). Empty means
+	// Name itself.
+	EngineName string `json:"engine_name,omitempty"`
+	// RuntimeOnly is set when mariadbd has no startup option of the
+	// variable's name (time_zone, character_set_client, sql_select_limit):
+	// the value cannot go in an option file and must be applied with
+	// SET GLOBAL once the server is up.
+	RuntimeOnly bool `json:"runtime_only,omitempty"`
+	// NoEngine is set for a parameter of a MySQL family that MariaDB does
+	// not have (gtid-mode): the lab validates and records the value but
+	// never passes it to mariadbd.
+	NoEngine bool `json:"no_engine,omitempty"`
+}
+
+// Variable returns the mariadbd system variable that carries the
+// parameter, or "" when the lab's engine has none.
+func (p Param) Variable() string {
+	switch {
+	case p.NoEngine:
+		return ""
+	case p.EngineName != "":
+		return p.EngineName
+	}
+	return p.Name
 }
 
 // Dynamic reports whether a change can be applied without a restart.
@@ -38,6 +68,9 @@ type Family struct {
 	Name          string `json:"name"`
 	Engine        string `json:"engine"`         // mariadb, mysql, aurora-mysql
 	EngineVersion string `json:"engine_version"` // default version for CreateDBInstance
+	// GeneratedFrom is the version of the mariadbd the data was derived
+	// from, so that stale data is easy to spot when the OS package moves.
+	GeneratedFrom string `json:"generated_from,omitempty"`
 	// Instance holds the DB parameter group parameters, sorted by name.
 	Instance []Param `json:"instance"`
 	// Cluster holds the DB cluster parameter group parameters, sorted by
