@@ -1,0 +1,225 @@
+package cloud
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+)
+
+// The finds take the SDK's narrow per-operation client interfaces, which
+// RDS (and *rds.Client) satisfy, and page with the SDK's paginators: RDS
+// returns at most 100 records a call, and a parameter group has ~400.
+
+// Parameter sources accepted by AllParameters; "" or SourceAll means every
+// parameter.
+const (
+	SourceUser          = "user"
+	SourceSystem        = "system"
+	SourceEngineDefault = "engine-default"
+	SourceAll           = "all"
+)
+
+func sourceFilter(source string) *string {
+	if source == "" || source == SourceAll {
+		return nil
+	}
+	return aws.String(source)
+}
+
+// AllParameters returns every parameter of DB parameter group group, or
+// only those from source (user, system, engine-default).
+func AllParameters(ctx context.Context, api rds.DescribeDBParametersAPIClient, group, source string) ([]types.Parameter, error) {
+	p := rds.NewDescribeDBParametersPaginator(api, &rds.DescribeDBParametersInput{
+		DBParameterGroupName: aws.String(group),
+		Source:               sourceFilter(source),
+		MaxRecords:           aws.Int32(100),
+	})
+	var out []types.Parameter
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing parameters of parameter group (%s): %w", group, err)
+		}
+		out = append(out, page.Parameters...)
+	}
+	return out, nil
+}
+
+// AllClusterParameters is AllParameters for a DB cluster parameter group.
+func AllClusterParameters(ctx context.Context, api rds.DescribeDBClusterParametersAPIClient, group, source string) ([]types.Parameter, error) {
+	p := rds.NewDescribeDBClusterParametersPaginator(api, &rds.DescribeDBClusterParametersInput{
+		DBClusterParameterGroupName: aws.String(group),
+		Source:                      sourceFilter(source),
+		MaxRecords:                  aws.Int32(100),
+	})
+	var out []types.Parameter
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing parameters of cluster parameter group (%s): %w", group, err)
+		}
+		out = append(out, page.Parameters...)
+	}
+	return out, nil
+}
+
+// AllEngineDefaultParameters returns a family's engine defaults, the
+// baseline `params diff A` compares against.
+func AllEngineDefaultParameters(ctx context.Context, api rds.DescribeEngineDefaultParametersAPIClient, family string) ([]types.Parameter, error) {
+	p := rds.NewDescribeEngineDefaultParametersPaginator(api, &rds.DescribeEngineDefaultParametersInput{
+		DBParameterGroupFamily: aws.String(family),
+		MaxRecords:             aws.Int32(100),
+	})
+	var out []types.Parameter
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing engine defaults (%s): %w", family, err)
+		}
+		if page.EngineDefaults != nil {
+			out = append(out, page.EngineDefaults.Parameters...)
+		}
+	}
+	return out, nil
+}
+
+// AllEngineDefaultClusterParameters is AllEngineDefaultParameters for
+// cluster parameter groups.
+func AllEngineDefaultClusterParameters(ctx context.Context, api rds.DescribeEngineDefaultClusterParametersAPIClient, family string) ([]types.Parameter, error) {
+	p := rds.NewDescribeEngineDefaultClusterParametersPaginator(api, &rds.DescribeEngineDefaultClusterParametersInput{
+		DBParameterGroupFamily: aws.String(family),
+		MaxRecords:             aws.Int32(100),
+	})
+	var out []types.Parameter
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing engine default cluster parameters (%s): %w", family, err)
+		}
+		if page.EngineDefaults != nil {
+			out = append(out, page.EngineDefaults.Parameters...)
+		}
+	}
+	return out, nil
+}
+
+// AllParameterGroups lists every DB parameter group in the region.
+func AllParameterGroups(ctx context.Context, api rds.DescribeDBParameterGroupsAPIClient) ([]types.DBParameterGroup, error) {
+	p := rds.NewDescribeDBParameterGroupsPaginator(api, &rds.DescribeDBParameterGroupsInput{MaxRecords: aws.Int32(100)})
+	var out []types.DBParameterGroup
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing parameter groups: %w", err)
+		}
+		out = append(out, page.DBParameterGroups...)
+	}
+	return out, nil
+}
+
+// AllClusterParameterGroups lists every DB cluster parameter group.
+func AllClusterParameterGroups(ctx context.Context, api rds.DescribeDBClusterParameterGroupsAPIClient) ([]types.DBClusterParameterGroup, error) {
+	p := rds.NewDescribeDBClusterParameterGroupsPaginator(api, &rds.DescribeDBClusterParameterGroupsInput{MaxRecords: aws.Int32(100)})
+	var out []types.DBClusterParameterGroup
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing cluster parameter groups: %w", err)
+		}
+		out = append(out, page.DBClusterParameterGroups...)
+	}
+	return out, nil
+}
+
+// FindParameterGroup returns the named DB parameter group. A missing group
+// is an error for which IsNotFound holds.
+func FindParameterGroup(ctx context.Context, api rds.DescribeDBParameterGroupsAPIClient, name string) (types.DBParameterGroup, error) {
+	out, err := api.DescribeDBParameterGroups(ctx, &rds.DescribeDBParameterGroupsInput{DBParameterGroupName: aws.String(name)})
+	if err != nil {
+		return types.DBParameterGroup{}, fmt.Errorf("finding parameter group (%s): %w", name, err)
+	}
+	for _, g := range out.DBParameterGroups {
+		if aws.ToString(g.DBParameterGroupName) == name {
+			return g, nil
+		}
+	}
+	return types.DBParameterGroup{}, fmt.Errorf("finding parameter group (%s): %w", name,
+		&types.DBParameterGroupNotFoundFault{Message: aws.String("DBParameterGroup not found: " + name)})
+}
+
+// FindClusterParameterGroup returns the named DB cluster parameter group.
+func FindClusterParameterGroup(ctx context.Context, api rds.DescribeDBClusterParameterGroupsAPIClient, name string) (types.DBClusterParameterGroup, error) {
+	out, err := api.DescribeDBClusterParameterGroups(ctx, &rds.DescribeDBClusterParameterGroupsInput{DBClusterParameterGroupName: aws.String(name)})
+	if err != nil {
+		return types.DBClusterParameterGroup{}, fmt.Errorf("finding cluster parameter group (%s): %w", name, err)
+	}
+	for _, g := range out.DBClusterParameterGroups {
+		if aws.ToString(g.DBClusterParameterGroupName) == name {
+			return g, nil
+		}
+	}
+	return types.DBClusterParameterGroup{}, fmt.Errorf("finding cluster parameter group (%s): %w", name,
+		&types.DBParameterGroupNotFoundFault{Message: aws.String("DBClusterParameterGroup not found: " + name)})
+}
+
+// FindInstance returns the DB instance with identifier id.
+func FindInstance(ctx context.Context, api rds.DescribeDBInstancesAPIClient, id string) (types.DBInstance, error) {
+	out, err := api.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
+	if err != nil {
+		return types.DBInstance{}, fmt.Errorf("finding instance (%s): %w", id, err)
+	}
+	for _, in := range out.DBInstances {
+		if aws.ToString(in.DBInstanceIdentifier) == id {
+			return in, nil
+		}
+	}
+	return types.DBInstance{}, fmt.Errorf("finding instance (%s): %w", id,
+		&types.DBInstanceNotFoundFault{Message: aws.String("DBInstance " + id + " not found.")})
+}
+
+// AllInstances lists every DB instance in the region.
+func AllInstances(ctx context.Context, api rds.DescribeDBInstancesAPIClient) ([]types.DBInstance, error) {
+	p := rds.NewDescribeDBInstancesPaginator(api, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(100)})
+	var out []types.DBInstance
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing instances: %w", err)
+		}
+		out = append(out, page.DBInstances...)
+	}
+	return out, nil
+}
+
+// FindCluster returns the DB cluster with identifier id.
+func FindCluster(ctx context.Context, api rds.DescribeDBClustersAPIClient, id string) (types.DBCluster, error) {
+	out, err := api.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)})
+	if err != nil {
+		return types.DBCluster{}, fmt.Errorf("finding cluster (%s): %w", id, err)
+	}
+	for _, c := range out.DBClusters {
+		if aws.ToString(c.DBClusterIdentifier) == id {
+			return c, nil
+		}
+	}
+	return types.DBCluster{}, fmt.Errorf("finding cluster (%s): %w", id,
+		&types.DBClusterNotFoundFault{Message: aws.String("DBCluster " + id + " not found.")})
+}
+
+// AllEvents returns the events matching in (source, time window,
+// categories), every page of them.
+func AllEvents(ctx context.Context, api rds.DescribeEventsAPIClient, in *rds.DescribeEventsInput) ([]types.Event, error) {
+	p := rds.NewDescribeEventsPaginator(api, in)
+	var out []types.Event
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("describing events: %w", err)
+		}
+		out = append(out, page.Events...)
+	}
+	return out, nil
+}

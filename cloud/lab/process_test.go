@@ -1,0 +1,222 @@
+package lab_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
+)
+
+// childEnv makes the test binary serve a lab from the named dir instead of
+// running tests, so that a test can kill -9 a real lab process.
+const childEnv = "RDSCTL_LAB_TEST_CHILD_DIR"
+
+func runChild(dir string) int {
+	l, err := lab.New(lab.Options{Dir: dir, NoEngine: true})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := l.Start(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("READY %s\n", l.Endpoint())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+	select {
+	case <-l.Done():
+	case <-sig:
+	}
+	if err := l.Close(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+type child struct {
+	cmd      *exec.Cmd
+	endpoint string
+}
+
+func startChild(t *testing.T, dir string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+dir)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "READY ") {
+		t.Fatalf("child lab did not start: %q %v", line, err)
+	}
+	return &child{cmd: cmd, endpoint: strings.TrimSpace(strings.TrimPrefix(line, "READY "))}
+}
+
+func clientFor(endpoint string) *rds.Client {
+	return rds.New(rds.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(labtest.AccessKeyID, labtest.SecretAccessKey, "")})
+}
+
+// TestKill9LosesNoAcknowledgedChange makes changes from several goroutines,
+// SIGKILLs the lab mid-stream, and checks on restart that every change the
+// lab acknowledged is there.
+func TestKill9LosesNoAcknowledgedChange(t *testing.T) {
+	dir := t.TempDir()
+	ch := startChild(t, dir)
+	c := clientFor(ch.endpoint)
+
+	// While it runs, nobody else may serve from the dir.
+	if _, err := lab.New(lab.Options{Dir: dir}); err == nil ||
+		!strings.Contains(err.Error(), fmt.Sprintf("a lab is already running in %s (pid %d)", dir, ch.cmd.Process.Pid)) {
+		t.Fatalf("second lab on a live dir: %v", err)
+	}
+	ri, err := lab.ReadRunInfo(dir)
+	if err != nil || ri.PID != ch.cmd.Process.Pid || ri.Endpoint != ch.endpoint {
+		t.Fatalf("run info %+v %v", ri, err)
+	}
+
+	var mu sync.Mutex
+	acked := map[string]string{} // group -> last acknowledged dyn_int
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprintf("kill-%d", w)
+			if _, err := c.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String(name),
+				DBParameterGroupFamily: aws.String(lab.TestFamily), Description: aws.String("x")}); err != nil {
+				return
+			}
+			mu.Lock()
+			acked[name] = ""
+			mu.Unlock()
+			for i := 1; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				v := fmt.Sprint(i%100 + 1)
+				_, err := c.ModifyDBParameterGroup(ctx, &rds.ModifyDBParameterGroupInput{DBParameterGroupName: aws.String(name),
+					Parameters: []types.Parameter{{ParameterName: aws.String("dyn_int"), ParameterValue: aws.String(v), ApplyMethod: types.ApplyMethodImmediate}}})
+				if err != nil {
+					return // the lab died under us: not acknowledged
+				}
+				mu.Lock()
+				acked[name] = v
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	mu.Lock() // freeze the acknowledged set at the moment of the kill
+	if err := ch.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	ch.cmd.Wait()
+	snapshot := map[string]string{}
+	for k, v := range acked {
+		snapshot[k] = v
+	}
+	mu.Unlock()
+	close(stop)
+	wg.Wait()
+	if len(snapshot) == 0 {
+		t.Fatal("no change was acknowledged before the kill")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "lab.json")); err != nil {
+		t.Fatalf("a SIGKILLed lab should leave lab.json behind: %v", err)
+	}
+
+	// The restarted lab takes over the stale dir and has every change.
+	ch2 := startChild(t, dir)
+	c2 := clientFor(ch2.endpoint)
+	for name, v := range snapshot {
+		u := userParams(t, c2, name)
+		if v == "" {
+			continue // created, never modified before the kill
+		}
+		got, ok := u["dyn_int"]
+		if !ok {
+			t.Fatalf("%s: acknowledged dyn_int=%s lost", name, v)
+		}
+		// A change may have landed after the snapshot (applied, but its
+		// response lost): it is then a later value, never an older one.
+		if *got.ParameterValue != v {
+			t.Logf("%s: dyn_int=%s, last acknowledged %s (a later unacknowledged write landed)", name, *got.ParameterValue, v)
+		}
+	}
+	if err := lab.Shutdown(ctx, ch2.endpoint); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch2.cmd.Wait(); err != nil {
+		t.Fatalf("clean shutdown: %v", err)
+	}
+}
+
+// TestCleanRestartResumes stops a lab through /_lab/shutdown and starts
+// another on the same dir.
+func TestCleanRestartResumes(t *testing.T) {
+	dir := t.TempDir()
+	ch := startChild(t, dir)
+	c := clientFor(ch.endpoint)
+	createGroupOn(t, c, "keep-me")
+	if _, err := c.ModifyDBParameterGroup(ctx, &rds.ModifyDBParameterGroupInput{DBParameterGroupName: aws.String("keep-me"),
+		Parameters: []types.Parameter{param("static_int", "33", types.ApplyMethodPendingReboot)}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := lab.FetchStatus(ctx, ch.endpoint)
+	if err != nil || st.PID != ch.cmd.Process.Pid || st.Endpoint != ch.endpoint || st.Dir != dir || st.Instances == nil || st.Outages == nil {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	if err := lab.Shutdown(ctx, ch.endpoint); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.cmd.Wait(); err != nil {
+		t.Fatalf("child exit: %v", err)
+	}
+	if _, err := lab.ReadRunInfo(dir); err == nil {
+		t.Fatal("lab.json survives a clean shutdown")
+	}
+
+	// In-process this time: the state is the same whoever reads it.
+	l, err := lab.New(lab.Options{Dir: dir, NoEngine: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close(ctx)
+	u := userParams(t, clientFor(l.Endpoint()), "keep-me")
+	if got := u["static_int"]; got.ParameterValue == nil || *got.ParameterValue != "33" || got.ApplyMethod != types.ApplyMethodPendingReboot {
+		t.Fatalf("after restart: %+v", u)
+	}
+}
+
+func createGroupOn(t *testing.T, c *rds.Client, name string) { createGroup(t, c, name) }

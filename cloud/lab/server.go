@@ -1,0 +1,195 @@
+package lab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Lab is a local RDS control plane serving the RDS Query API from a
+// directory. New loads (or creates) its state; Start serves it.
+type Lab struct {
+	opts     Options
+	handlers map[string]handler
+	reqlog   *requestLog
+	lock     *dirLock
+
+	// mu guards st and saved. Every mutation is persisted while mu is
+	// held and before the response is written.
+	mu    sync.Mutex
+	st    *state
+	saved []byte // the last persisted state, restored if a save fails
+
+	srv       *http.Server
+	endpoint  string
+	startedAt time.Time
+	done      chan struct{}
+	stopOnce  sync.Once
+	stopErr   error
+
+	// observe, when set (by tests), sees every API response body, so that
+	// each one can be checked against botocore's model.
+	observe atomic.Pointer[func(action string, status int, body []byte)]
+}
+
+// New loads the state in opts.Dir, creating the directory and a fresh
+// state (with a default parameter group per family) when there is none.
+// It refuses a directory in which another live lab is serving, and takes
+// over one left behind by a lab that died.
+func New(opts Options) (*Lab, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("lab: Options.Dir is required")
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("lab dir: %w", err)
+	}
+	opts.Dir = dir
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating lab dir: %w", err)
+	}
+	lock, err := acquireDirLock(dir)
+	if err != nil {
+		return nil, err
+	}
+	l := &Lab{opts: opts, lock: lock, done: make(chan struct{})}
+	fail := func(err error) (*Lab, error) {
+		lock.release()
+		return nil, err
+	}
+	// A lab.json that survived its process (kill -9) is stale: the lock
+	// above proves nobody serves from dir any more.
+	if err := os.Remove(filepath.Join(dir, runInfoFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fail(fmt.Errorf("removing stale %s: %w", runInfoFile, err))
+	}
+	st, raw, err := loadState(dir)
+	if err != nil {
+		return fail(err)
+	}
+	l.st, l.saved = st, raw
+	if l.st.ensureDefaults(time.Now()) || raw == nil {
+		if err := l.persistLocked(); err != nil {
+			return fail(err)
+		}
+	}
+	if l.reqlog, err = openRequestLog(dir); err != nil {
+		return fail(err)
+	}
+	l.handlers = l.routes()
+	return l, nil
+}
+
+// Start listens on Options.Addr, serves in the background and writes
+// lab.json so that other processes can find this lab.
+func (l *Lab) Start(ctx context.Context) error {
+	if l.srv != nil {
+		return errors.New("lab: already started")
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", l.opts.Addr)
+	if err != nil {
+		return fmt.Errorf("lab listen: %w", err)
+	}
+	l.endpoint = "http://" + ln.Addr().String()
+	l.startedAt = time.Now().UTC()
+	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second}
+	ri := RunInfo{PID: os.Getpid(), Endpoint: l.endpoint, Region: l.opts.Region}
+	b, _ := json.MarshalIndent(ri, "", "  ")
+	if err := writeFileAtomic(filepath.Join(l.opts.Dir, runInfoFile), append(b, '\n')); err != nil {
+		ln.Close()
+		return fmt.Errorf("writing %s: %w", runInfoFile, err)
+	}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		if err := l.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			l.opts.Logf("lab: serve: %v", err)
+		}
+	}()
+	// A serve failure (not a Close) still has to release the dir.
+	go func() {
+		<-served
+		l.stop(context.Background())
+	}()
+	l.opts.Logf("lab: serving %s from %s", l.endpoint, l.opts.Dir)
+	return nil
+}
+
+// Endpoint is the API's base URL, e.g. http://127.0.0.1:43567.
+func (l *Lab) Endpoint() string { return l.endpoint }
+
+// Done is closed once the lab has stopped serving and released its dir,
+// whether through Close or POST /_lab/shutdown.
+func (l *Lab) Done() <-chan struct{} { return l.done }
+
+// Close stops serving, stops the engines and removes lab.json. It is safe
+// to call more than once and after a /_lab/shutdown.
+func (l *Lab) Close(ctx context.Context) error {
+	l.stop(ctx)
+	select {
+	case <-l.done:
+	case <-ctx.Done():
+		return fmt.Errorf("closing lab: %w", ctx.Err())
+	}
+	return l.stopErr
+}
+
+func (l *Lab) stop(ctx context.Context) {
+	l.stopOnce.Do(func() {
+		var errs []error
+		if l.srv != nil {
+			if err := l.srv.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("stopping http server: %w", err))
+				l.srv.Close()
+			}
+			if err := os.Remove(filepath.Join(l.opts.Dir, runInfoFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, fmt.Errorf("removing %s: %w", runInfoFile, err))
+			}
+		}
+		if err := l.reqlog.close(); err != nil {
+			errs = append(errs, err)
+		}
+		l.lock.release()
+		l.stopErr = errors.Join(errs...)
+		close(l.done)
+	})
+}
+
+// Status reports the lab's process, endpoint, instances and outages.
+func (l *Lab) Status() Status {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := Status{
+		PID:       os.Getpid(),
+		Endpoint:  l.endpoint,
+		Dir:       l.opts.Dir,
+		Region:    l.opts.Region,
+		StartedAt: l.startedAt,
+		Instances: []InstanceStatus{},
+		Outages:   append([]Outage{}, l.st.Outages...),
+	}
+	return s
+}
+
+// Dir is the lab's state directory (absolute).
+func (l *Lab) Dir() string { return l.opts.Dir }
+
+// Region is the region the lab reports in ARNs.
+func (l *Lab) Region() string { return l.opts.Region }

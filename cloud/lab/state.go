@@ -1,0 +1,191 @@
+package lab
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// stateFile holds everything the lab has acknowledged.
+const stateFile = "state.json"
+
+// stateVersion is bumped when the layout changes incompatibly.
+const stateVersion = 1
+
+// state is the lab's RDS view: everything an API call can change. It is
+// persisted whole, atomically, after every mutation and before the
+// response, so a SIGKILL loses nothing that was acknowledged.
+type state struct {
+	Version int `json:"version"`
+	// ParamGroups and ClusterParamGroups are keyed by the lowercased name.
+	ParamGroups        map[string]*paramGroup `json:"param_groups"`
+	ClusterParamGroups map[string]*paramGroup `json:"cluster_param_groups"`
+	// Instances and Clusters are filled in by the DB instance and Aurora
+	// actions; a parameter group they name cannot be deleted.
+	Instances map[string]*dbInstance `json:"instances,omitempty"`
+	Clusters  map[string]*dbCluster  `json:"clusters,omitempty"`
+	Events    []event                `json:"events,omitempty"`
+	Outages   []Outage               `json:"outages,omitempty"`
+}
+
+// paramGroup is a DB parameter group or DB cluster parameter group. Only
+// user-set values are stored; everything else comes from the catalog.
+type paramGroup struct {
+	Name        string                `json:"name"`
+	Family      string                `json:"family"`
+	Description string                `json:"description"`
+	CreatedAt   time.Time             `json:"created_at"`
+	Values      map[string]paramValue `json:"values,omitempty"`
+}
+
+// paramValue is a user-set parameter value.
+type paramValue struct {
+	Value       string `json:"value"`
+	ApplyMethod string `json:"apply_method"`
+}
+
+// dbInstance is the part of a DB instance the parameter group actions
+// need; the instance actions extend it.
+type dbInstance struct {
+	ID               string `json:"id"`
+	ParamGroup       string `json:"param_group"`
+	ClusterID        string `json:"cluster_id,omitempty"`
+	Status           string `json:"status"`
+	ParamApplyStatus string `json:"param_apply_status,omitempty"`
+}
+
+// dbCluster is the part of an Aurora cluster the parameter group actions
+// need; the cluster actions extend it.
+type dbCluster struct {
+	ID                string `json:"id"`
+	ClusterParamGroup string `json:"cluster_param_group"`
+	Status            string `json:"status"`
+}
+
+func newState() *state {
+	return &state{
+		Version:            stateVersion,
+		ParamGroups:        map[string]*paramGroup{},
+		ClusterParamGroups: map[string]*paramGroup{},
+		Instances:          map[string]*dbInstance{},
+		Clusters:           map[string]*dbCluster{},
+	}
+}
+
+// defaultGroupPrefix marks the groups RDS owns. User names cannot contain
+// a dot, so the prefix alone identifies them.
+const defaultGroupPrefix = "default."
+
+func isDefaultGroup(name string) bool { return strings.HasPrefix(name, defaultGroupPrefix) }
+
+// ensureDefaults adds default.<family> (and the cluster one where the
+// family has cluster parameters) for every catalog family, including
+// families added since the state was written. It reports whether it
+// changed anything.
+func (s *state) ensureDefaults(now time.Time) bool {
+	changed := false
+	for _, name := range familyNames() {
+		fam, err := findFamily(name)
+		if err != nil {
+			continue
+		}
+		gn := defaultGroupPrefix + name
+		if _, ok := s.ParamGroups[gn]; !ok {
+			s.ParamGroups[gn] = &paramGroup{Name: gn, Family: name, CreatedAt: now.UTC(),
+				Description: "Default parameter group for " + name}
+			changed = true
+		}
+		if _, ok := s.ClusterParamGroups[gn]; !ok && fam.HasCluster() {
+			s.ClusterParamGroups[gn] = &paramGroup{Name: gn, Family: name, CreatedAt: now.UTC(),
+				Description: "Default cluster parameter group for " + name}
+			changed = true
+		}
+	}
+	return changed
+}
+
+// loadState reads <dir>/state.json, or returns a fresh state (and nil raw
+// bytes) when there is none.
+func loadState(dir string) (*state, []byte, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return newState(), nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading lab state: %w", err)
+	}
+	st, err := decodeState(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, raw, nil
+}
+
+func decodeState(raw []byte) (*state, error) {
+	st := newState()
+	if err := json.Unmarshal(raw, st); err != nil {
+		return nil, fmt.Errorf("decoding lab state: %w", err)
+	}
+	if st.Version != stateVersion {
+		return nil, fmt.Errorf("lab state version %d: this rdsctl reads version %d", st.Version, stateVersion)
+	}
+	for _, m := range []map[string]*paramGroup{st.ParamGroups, st.ClusterParamGroups} {
+		for _, g := range m {
+			if g.Values == nil {
+				g.Values = map[string]paramValue{}
+			}
+		}
+	}
+	if st.Instances == nil {
+		st.Instances = map[string]*dbInstance{}
+	}
+	if st.Clusters == nil {
+		st.Clusters = map[string]*dbCluster{}
+	}
+	return st, nil
+}
+
+// persistLocked writes the state atomically. On failure it restores the
+// last persisted state, so memory never runs ahead of disk. l.mu is held.
+func (l *Lab) persistLocked() error {
+	raw, err := json.Marshal(l.st)
+	if err == nil {
+		err = writeFileAtomic(filepath.Join(l.opts.Dir, stateFile), raw)
+	}
+	if err != nil {
+		if l.saved != nil {
+			if st, derr := decodeState(l.saved); derr == nil {
+				l.st = st
+			}
+		}
+		return fmt.Errorf("persisting lab state: %w", err)
+	}
+	l.saved = raw
+	return nil
+}
+
+// read runs fn with the state locked, for actions that change nothing.
+func (l *Lab) read(fn func(st *state) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fn(l.st)
+}
+
+// mutate runs fn with the state locked and persists the result before
+// returning. fn must validate everything before it changes anything: an
+// error from fn means nothing changed, and nothing is written.
+func (l *Lab) mutate(fn func(st *state) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := fn(l.st); err != nil {
+		return err
+	}
+	if err := l.persistLocked(); err != nil {
+		return internalError(err)
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+package cloud_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/rdsctl/rdsctl/cloud"
+)
+
+// TestWaitsOnMissingResources runs the SDK waiters against the lab: a
+// missing instance or cluster ends the wait at once with a not-found error
+// rather than polling until the deadline.
+func TestWaitsOnMissingResources(t *testing.T) {
+	isolateEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	api := loadForLab(t, startLab(t))
+
+	if _, err := cloud.FindInstance(ctx, api, "missing"); cloud.Code(err) == "InvalidAction" {
+		t.Skip("this lab does not serve DB instances yet")
+	}
+	start := time.Now()
+	err := cloud.WaitInstanceAvailable(ctx, api, "missing", 10*time.Second)
+	if err == nil {
+		t.Fatal("waited successfully for a missing instance")
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("took %s to give up on a missing instance", time.Since(start))
+	}
+	if _, err := cloud.FindInstance(ctx, api, "missing"); !cloud.IsNotFound(err) {
+		t.Errorf("FindInstance(missing): %v", err)
+	}
+	if _, err := cloud.FindCluster(ctx, api, "missing"); !cloud.IsNotFound(err) {
+		t.Errorf("FindCluster(missing): %v", err)
+	}
+	if err := cloud.WaitInstanceDeleted(ctx, api, "missing", 10*time.Second); err != nil {
+		t.Errorf("WaitInstanceDeleted(missing) = %v, want success", err)
+	}
+}
