@@ -1,0 +1,448 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
+	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
+)
+
+const (
+	// defaultLabPort is fixed so that `eval "$(rdsctl lab env)"` keeps
+	// working across lab restarts.
+	defaultLabPort = 4599
+	// defaultFailoverDelay keeps a lab failover short enough for a demo and
+	// long enough for a downtime probe to see the outage.
+	defaultFailoverDelay = 2 * time.Second
+	// labStartTimeout bounds `lab up --detach`: a resumed lab may restart
+	// one mariadbd per instance before it answers.
+	labStartTimeout = 2 * time.Minute
+	// labStopTimeout bounds `lab down` and a foreground lab's shutdown:
+	// each engine gets a clean shutdown.
+	labStopTimeout = time.Minute
+	// labControlTimeout bounds one call to the lab's control API.
+	labControlTimeout = 10 * time.Second
+)
+
+// NewCmdLab builds `rdsctl lab`, the local RDS that tests, demos and new
+// users run rdsctl against.
+func NewCmdLab(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "lab",
+		Short: "Run a local RDS (the lab) to try rdsctl against",
+		Long: `The lab is a local Amazon RDS: the RDS Query API on 127.0.0.1, with DB instances
+backed by real mariadbd processes, persisted in a directory.
+
+The directory defaults to $RDSCTL_LAB_DIR, else $XDG_STATE_HOME/rdsctl/lab,
+else ~/.local/state/rdsctl/lab.`,
+		Example: `  rdsctl lab up --detach
+  eval "$(rdsctl lab env)"
+  aws rds describe-db-parameter-groups
+  rdsctl lab down`,
+	}
+	cmd.AddCommand(
+		NewCmdLabUp(f, nil),
+		NewCmdLabDown(f, nil),
+		NewCmdLabStatus(f, nil),
+		NewCmdLabEnv(f, nil),
+	)
+	return cmd
+}
+
+// defaultLabDir is where the lab lives when --dir is not given.
+func defaultLabDir(getenv func(string) string) (string, error) {
+	if d := getenv("RDSCTL_LAB_DIR"); d != "" {
+		return d, nil
+	}
+	if d := getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "rdsctl", "lab"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the lab directory: set --dir or RDSCTL_LAB_DIR: %w", err)
+		}
+		home = h
+	}
+	return filepath.Join(home, ".local", "state", "rdsctl", "lab"), nil
+}
+
+// resolveLabDir turns --dir (or its default) into an absolute path, so
+// that the detached lab, lab.json and the messages all name the same dir.
+func resolveLabDir(dir string, getenv func(string) string) (string, error) {
+	if dir == "" {
+		d, err := defaultLabDir(getenv)
+		if err != nil {
+			return "", err
+		}
+		dir = d
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("lab directory %s: %w", dir, err)
+	}
+	return abs, nil
+}
+
+// LabUpOptions are the inputs of `rdsctl lab up`.
+type LabUpOptions struct {
+	IO            *ui.IOStreams
+	Getenv        func(string) string
+	Executable    func() (string, error)
+	Dir           string
+	Port          int
+	Detach        bool
+	FailoverDelay time.Duration
+	Region        string
+	NoEngine      bool
+}
+
+// NewCmdLabUp builds `rdsctl lab up`; runF replaces labUpRun in tests.
+func NewCmdLabUp(f *Factory, runF func(context.Context, *LabUpOptions) error) *cobra.Command {
+	opts := &LabUpOptions{}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Start the lab (in the foreground, or in the background with --detach)",
+		Long: `Start the lab. In the foreground it serves until Ctrl-C, SIGTERM or
+'rdsctl lab down'. With --detach it starts in the background (output in
+<dir>/lab.log), prints the endpoint once the API answers, and returns.
+
+State persists in the directory: a second 'lab up' on the same directory
+resumes where the last one stopped.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IO, opts.Getenv, opts.Executable = f.IOStreams, f.Getenv, f.Executable
+			opts.Region = f.Global.Region
+			if opts.Port < 0 || opts.Port > 65535 {
+				return cli.Usagef("invalid --port %d: want 0-65535 (0 picks a free port)", opts.Port)
+			}
+			if opts.FailoverDelay < 0 {
+				return cli.Usagef("invalid --failover-delay %s: must not be negative", opts.FailoverDelay)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return labUpRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Dir, "dir", "", "lab state directory (default $RDSCTL_LAB_DIR, $XDG_STATE_HOME/rdsctl/lab or ~/.local/state/rdsctl/lab)")
+	fl.IntVar(&opts.Port, "port", defaultLabPort, "API port on 127.0.0.1; 0 picks a free one")
+	fl.BoolVar(&opts.Detach, "detach", false, "run in the background and return once the API answers")
+	fl.DurationVar(&opts.FailoverDelay, "failover-delay", defaultFailoverDelay, "how long a Multi-AZ failover keeps the endpoint down (Go duration, e.g. 2s)")
+	fl.BoolVar(&opts.NoEngine, "no-engine", false, "control plane only: parameter groups and events, no DB instances (no mariadbd needed)")
+	_ = cmd.MarkFlagDirname("dir")
+	return cmd
+}
+
+func labUpRun(ctx context.Context, opts *LabUpOptions) error {
+	dir, err := resolveLabDir(opts.Dir, opts.Getenv)
+	if err != nil {
+		return err
+	}
+	if opts.Detach {
+		return labUpDetached(ctx, opts, dir)
+	}
+	return labUpForeground(ctx, opts, dir)
+}
+
+// labUpForeground serves until the context is canceled (SIGINT/SIGTERM)
+// or the lab is asked to stop (`rdsctl lab down`), then stops it cleanly.
+func labUpForeground(ctx context.Context, opts *LabUpOptions, dir string) error {
+	ios := opts.IO
+	l, err := lab.New(lab.Options{
+		Dir:           dir,
+		Addr:          fmt.Sprintf("127.0.0.1:%d", opts.Port),
+		Region:        opts.Region,
+		FailoverDelay: opts.FailoverDelay,
+		NoEngine:      opts.NoEngine,
+		Logf:          func(format string, args ...any) { ios.Infof(format, args...) },
+	})
+	if err != nil {
+		return fmt.Errorf("starting lab: %w", err)
+	}
+	if err := l.Start(ctx); err != nil {
+		closeCtx, cancel := context.WithTimeout(context.Background(), labStopTimeout)
+		defer cancel()
+		if errors.Is(err, syscall.EADDRINUSE) {
+			err = fmt.Errorf("%w (is another lab running? --port 0 picks a free port)", err)
+		}
+		return errors.Join(fmt.Errorf("starting lab: %w", err), l.Close(closeCtx))
+	}
+	ios.Successf("lab serving at %s (state in %s, pid %d)", l.Endpoint(), dir, os.Getpid())
+	ios.Infof("  %s", envHint(dir, opts.Getenv))
+	ios.Infof("  stop it with Ctrl-C or %s", labCommandLine("down", dir, opts.Getenv))
+
+	select {
+	case <-ctx.Done():
+		ios.Infof("stopping lab...")
+	case <-l.Done():
+	}
+	closeCtx, cancel := context.WithTimeout(context.Background(), labStopTimeout)
+	defer cancel()
+	if err := l.Close(closeCtx); err != nil {
+		return fmt.Errorf("stopping lab: %w", err)
+	}
+	ios.Successf("lab stopped")
+	return nil
+}
+
+// envHint is the line to paste to point the AWS SDKs and CLI at this lab.
+func envHint(dir string, getenv func(string) string) string {
+	return fmt.Sprintf(`eval "$(%s)"`, labCommandLine("env", dir, getenv))
+}
+
+// labCommandLine spells `rdsctl lab VERB`, with --dir only when dir is not
+// the default, so that hints stay short and copy-pasteable.
+func labCommandLine(verb, dir string, getenv func(string) string) string {
+	line := "rdsctl lab " + verb
+	if def, err := resolveLabDir("", getenv); err != nil || def != dir {
+		line += " --dir " + shellWord(dir)
+	}
+	return line
+}
+
+// LabDirOptions are the inputs of `lab down`, `lab status` and `lab env`.
+type LabDirOptions struct {
+	IO     *ui.IOStreams
+	Getenv func(string) string
+	Format ui.Format
+	Dir    string
+}
+
+func newLabDirCmd(f *Factory, use, short string, runF, defaultRun func(context.Context, *LabDirOptions) error) *cobra.Command {
+	opts := &LabDirOptions{}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IO, opts.Getenv, opts.Format = f.IOStreams, f.Getenv, f.Format()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return defaultRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "lab state directory (default $RDSCTL_LAB_DIR, $XDG_STATE_HOME/rdsctl/lab or ~/.local/state/rdsctl/lab)")
+	_ = cmd.MarkFlagDirname("dir")
+	return cmd
+}
+
+// NewCmdLabDown builds `rdsctl lab down`.
+func NewCmdLabDown(f *Factory, runF func(context.Context, *LabDirOptions) error) *cobra.Command {
+	return newLabDirCmd(f, "down", "Stop the lab and wait until it has exited", runF, labDownRun)
+}
+
+// NewCmdLabStatus builds `rdsctl lab status`.
+func NewCmdLabStatus(f *Factory, runF func(context.Context, *LabDirOptions) error) *cobra.Command {
+	return newLabDirCmd(f, "status", "Show the running lab: endpoint, instances and recorded outages", runF, labStatusRun)
+}
+
+// NewCmdLabEnv builds `rdsctl lab env`.
+func NewCmdLabEnv(f *Factory, runF func(context.Context, *LabDirOptions) error) *cobra.Command {
+	cmd := newLabDirCmd(f, "env", "Print shell exports that point the AWS SDKs and CLI at the lab", runF, labEnvRun)
+	cmd.Example = `  eval "$(rdsctl lab env)"`
+	return cmd
+}
+
+// runningLab finds the lab serving from dir, or says clearly that none is.
+func runningLab(dir string) (lab.RunInfo, error) {
+	ri, err := lab.ReadRunInfo(dir)
+	if errors.Is(err, lab.ErrNotRunning) {
+		return ri, fmt.Errorf("no lab is running in %s (start one with 'rdsctl lab up')", dir)
+	}
+	if err != nil {
+		return ri, err
+	}
+	if !processAlive(ri.PID) {
+		return ri, fmt.Errorf("no lab is running in %s (pid %d in lab.json has exited; start one with 'rdsctl lab up')", dir, ri.PID)
+	}
+	return ri, nil
+}
+
+func labDownRun(ctx context.Context, opts *LabDirOptions) error {
+	dir, err := resolveLabDir(opts.Dir, opts.Getenv)
+	if err != nil {
+		return err
+	}
+	ri, err := runningLab(dir)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, labStopTimeout)
+	defer cancel()
+	if err := stopLab(ctx, ri); err != nil {
+		return fmt.Errorf("stopping lab in %s: %w", dir, err)
+	}
+	opts.IO.Successf("lab stopped (pid %d, %s)", ri.PID, dir)
+	return nil
+}
+
+// stopLab asks the lab to shut down and waits until its process is gone,
+// so that a `lab up` right after never finds the dir still locked.
+func stopLab(ctx context.Context, ri lab.RunInfo) error {
+	cctx, cancel := context.WithTimeout(ctx, labControlTimeout)
+	err := lab.Shutdown(cctx, ri.Endpoint)
+	cancel()
+	if err != nil && processAlive(ri.PID) {
+		return err
+	}
+	if err := waitProcessExit(ctx, ri.PID); err != nil {
+		return fmt.Errorf("waiting for pid %d to exit: %w", ri.PID, err)
+	}
+	return nil
+}
+
+func labStatusRun(ctx context.Context, opts *LabDirOptions) error {
+	dir, err := resolveLabDir(opts.Dir, opts.Getenv)
+	if err != nil {
+		return err
+	}
+	ri, err := runningLab(dir)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, labControlTimeout)
+	defer cancel()
+	st, err := lab.FetchStatus(ctx, ri.Endpoint)
+	if err != nil {
+		return fmt.Errorf("lab in %s (pid %d) is not answering at %s: %w", dir, ri.PID, ri.Endpoint, err)
+	}
+	if st.Instances == nil {
+		st.Instances = []lab.InstanceStatus{}
+	}
+	if st.Outages == nil {
+		st.Outages = []lab.Outage{}
+	}
+	return opts.IO.Print(opts.Format, st, func() error { return printLabStatus(opts.IO, st) })
+}
+
+func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
+	fields := []ui.Field{
+		ui.F("pid", st.PID),
+		ui.F("endpoint", st.Endpoint),
+		ui.F("dir", st.Dir),
+		ui.F("region", st.Region),
+	}
+	if !st.StartedAt.IsZero() {
+		fields = append(fields, ui.F("started_at", st.StartedAt.Format(time.RFC3339)))
+	}
+	if !ios.IsStdoutTTY {
+		// Piped: one greppable line per instance and outage instead of
+		// header-less tables that could not be told apart.
+		for _, in := range st.Instances {
+			fields = append(fields, ui.F("instance", strings.Join([]string{in.ID, in.Status, fmt.Sprint(in.EnginePID), fmt.Sprint(in.Port)}, "\t")))
+		}
+		for _, o := range st.Outages {
+			fields = append(fields, ui.F("outage", strings.Join([]string{o.Instance, fmtTime(o.CutAt), fmtTime(o.RestoredAt)}, "\t")))
+		}
+		return ios.PrintFields(fields...)
+	}
+	if err := ios.PrintFields(fields...); err != nil {
+		return err
+	}
+	cs := ios.ColorScheme()
+	if err := ios.Heading("Instances"); err != nil {
+		return err
+	}
+	if len(st.Instances) == 0 {
+		fmt.Fprintln(ios.Out, cs.Gray("no DB instances"))
+	} else {
+		t := ios.NewTable("ID", "STATUS", "ENGINE PID", "PORT")
+		for _, in := range st.Instances {
+			status := in.Status
+			if status == "available" {
+				status = cs.Green(status)
+			} else {
+				status = cs.Yellow(status)
+			}
+			t.AddRow(in.ID, status, fmt.Sprint(in.EnginePID), fmt.Sprint(in.Port))
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	if err := ios.Heading("Outages"); err != nil {
+		return err
+	}
+	if len(st.Outages) == 0 {
+		_, err := fmt.Fprintln(ios.Out, cs.Gray("none recorded"))
+		return err
+	}
+	t := ios.NewTable("INSTANCE", "CUT AT", "RESTORED AT", "DOWNTIME")
+	for _, o := range st.Outages {
+		down := "ongoing"
+		if !o.RestoredAt.IsZero() {
+			down = o.RestoredAt.Sub(o.CutAt).Round(time.Millisecond).String()
+		}
+		t.AddRow(o.Instance, fmtTime(o.CutAt), fmtTime(o.RestoredAt), down)
+	}
+	return t.Render()
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+// labCredentials are dummy keys: the lab does not check signatures, but
+// the SDKs refuse to send an unsigned request.
+const labCredentials = "rdsctl-lab"
+
+func labEnvRun(_ context.Context, opts *LabDirOptions) error {
+	dir, err := resolveLabDir(opts.Dir, opts.Getenv)
+	if err != nil {
+		return err
+	}
+	ri, err := runningLab(dir)
+	if err != nil {
+		return err
+	}
+	region := ri.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	var b strings.Builder
+	for _, kv := range [][2]string{
+		{"AWS_ENDPOINT_URL_RDS", ri.Endpoint},
+		{"AWS_REGION", region},
+		// The AWS CLI v1 (botocore) reads AWS_DEFAULT_REGION, not AWS_REGION.
+		{"AWS_DEFAULT_REGION", region},
+		{"AWS_ACCESS_KEY_ID", labCredentials},
+		{"AWS_SECRET_ACCESS_KEY", labCredentials},
+	} {
+		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+	}
+	fmt.Fprintf(&b, "# rdsctl lab in %s (pid %d)\n", dir, ri.PID)
+	_, err = fmt.Fprint(opts.IO.Out, b.String())
+	return err
+}
+
+// shellQuote single-quotes s for POSIX shells, so that eval never expands
+// anything in a value (a dir with spaces, a $ in a path).
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// shellWord is shellQuote for hints meant to be read: plainly safe words
+// stay bare.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == "" {
+		return s
+	}
+	return shellQuote(s)
+}

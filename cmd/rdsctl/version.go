@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
+)
+
+// version is set at release time with -ldflags "-X main.version=v1.2.3".
+// Without it, buildVersion falls back to the module version that
+// `go install ...@v1.2.3` records.
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v := bi.Main.Version; v != "" && v != "(devel)" {
+			return v
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+	}
+	return "dev"
+}
+
+// VersionOptions holds what `rdsctl version` prints.
+type VersionOptions struct {
+	IO      *ui.IOStreams
+	Format  ui.Format
+	Version string
+}
+
+// versionInfo is the machine-readable form of `rdsctl version`.
+type versionInfo struct {
+	Version string `json:"version"`
+	Go      string `json:"go"`
+	OS      string `json:"os"`
+	Arch    string `json:"arch"`
+}
+
+// NewCmdVersion builds `rdsctl version`.
+func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command {
+	opts := &VersionOptions{IO: f.IOStreams}
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the rdsctl version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Format = f.Format()
+			opts.Version = f.Version
+			if runF != nil {
+				return runF(opts)
+			}
+			return versionRun(opts)
+		},
+	}
+}
+
+func versionRun(opts *VersionOptions) error {
+	info := versionInfo{Version: opts.Version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+	return opts.IO.Print(opts.Format, info, func() error {
+		_, err := fmt.Fprintf(opts.IO.Out, "rdsctl version %s (%s %s/%s)\n", info.Version, info.Go, info.OS, info.Arch)
+		return err
+	})
+}
