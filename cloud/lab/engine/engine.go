@@ -1,0 +1,219 @@
+// Package engine runs one lab DB instance: its mariadbd server (the current
+// primary), the TCP proxy that is its endpoint, and the operations that
+// interrupt it — reboot and Multi-AZ failover — with the true outage window
+// of each recorded so that measurements can be checked against it.
+//
+// The lab's API layer owns the RDS view (statuses, parameter groups, events)
+// and calls into this package for everything that touches a process.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/mysqld"
+	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
+)
+
+// Spec describes an instance's runtime. The lab persists it, so that a
+// restarted lab brings the instance back on the same endpoint port.
+type Spec struct {
+	ID  string
+	Dir string // the instance's directory: data/ and run/ live below it
+	// EndpointAddr is the proxy's address; "127.0.0.1:0" picks a port once.
+	EndpointAddr string
+	// ServerID identifies the server that currently serves the instance,
+	// so clients can see a failover happen (SELECT @@server_id).
+	ServerID int
+}
+
+// Outage is the window in which the endpoint accepted no queries.
+type Outage struct {
+	Cause      string // "reboot" or "failover"
+	CutAt      time.Time
+	RestoredAt time.Time
+}
+
+// Instance is a running lab DB instance.
+type Instance struct {
+	spec  Spec
+	proxy *proxy.Proxy
+
+	mu     sync.Mutex
+	server *mysqld.Server
+}
+
+func (s Spec) dataDir() string { return filepath.Join(s.Dir, "data") }
+
+// Create clones a fresh datadir from tmpl, starts the server with options,
+// creates the master user and opens the endpoint.
+func Create(ctx context.Context, tmpl *mysqld.Template, spec Spec, options map[string]string, masterUser, masterPassword string) (*Instance, error) {
+	if err := os.MkdirAll(spec.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating instance %s: %w", spec.ID, err)
+	}
+	if err := tmpl.Clone(spec.dataDir()); err != nil {
+		return nil, fmt.Errorf("creating instance %s: %w", spec.ID, err)
+	}
+	in, err := Open(ctx, spec, options)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Server().CreateUser(ctx, masterUser, masterPassword); err != nil {
+		in.Stop(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("creating master user for %s: %w", spec.ID, err)
+	}
+	return in, nil
+}
+
+// Open starts an instance whose datadir already exists — a lab restart — and
+// opens its endpoint.
+func Open(ctx context.Context, spec Spec, options map[string]string) (*Instance, error) {
+	if spec.EndpointAddr == "" {
+		spec.EndpointAddr = "127.0.0.1:0"
+	}
+	p, err := proxy.Listen(spec.EndpointAddr)
+	if err != nil {
+		return nil, err
+	}
+	spec.EndpointAddr = p.Addr()
+	in := &Instance{spec: spec, proxy: p}
+	srv, err := in.start(ctx, options)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	in.server = srv
+	if err := p.Up(srv.Addr()); err != nil {
+		srv.Stop(context.WithoutCancel(ctx))
+		p.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+func (in *Instance) start(ctx context.Context, options map[string]string) (*mysqld.Server, error) {
+	srv, err := mysqld.Start(ctx, mysqld.Config{
+		DataDir:  in.spec.dataDir(),
+		RunDir:   filepath.Join(in.spec.Dir, "run"),
+		ServerID: in.spec.ServerID,
+		Options:  options,
+		LogPath:  filepath.Join(in.spec.Dir, "mariadbd.log"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting engine for %s: %w", in.spec.ID, err)
+	}
+	return srv, nil
+}
+
+// Spec returns the instance's runtime description, with the endpoint port
+// filled in.
+func (in *Instance) Spec() Spec { return in.spec }
+
+// EndpointPort is the port clients connect to.
+func (in *Instance) EndpointPort() int { return in.proxy.Port() }
+
+// Server is the current primary.
+func (in *Instance) Server() *mysqld.Server {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.server
+}
+
+// EnginePID is the current primary's process id, or 0 while it is down.
+func (in *Instance) EnginePID() int {
+	if s := in.Server(); s != nil {
+		return s.Pid()
+	}
+	return 0
+}
+
+// SetGlobal applies a dynamic parameter to the running server.
+func (in *Instance) SetGlobal(ctx context.Context, name, value string) error {
+	s := in.Server()
+	if s == nil {
+		return fmt.Errorf("instance %s has no running engine", in.spec.ID)
+	}
+	return s.SetGlobal(ctx, name, value)
+}
+
+// Reboot shuts the server down cleanly and starts it again with options;
+// the endpoint refuses connections in between.
+func (in *Instance) Reboot(ctx context.Context, options map[string]string) (Outage, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	o := Outage{Cause: "reboot", CutAt: time.Now()}
+	in.proxy.Down(proxy.Refuse)
+	if in.server != nil {
+		if err := in.server.Stop(ctx); err != nil {
+			return o, fmt.Errorf("stopping engine for %s: %w", in.spec.ID, err)
+		}
+		in.server = nil
+	}
+	return in.restartLocked(ctx, o, options)
+}
+
+// Failover crashes the primary (SIGKILL, so every connection is cut as a
+// real host failure cuts it), keeps the endpoint down for delay as mode
+// says, then brings the standby up on the same storage — crash recovery, no
+// committed write lost — with options, under the standby's server id.
+func (in *Instance) Failover(ctx context.Context, delay time.Duration, mode proxy.Mode, standbyServerID int, options map[string]string) (Outage, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	o := Outage{Cause: "failover", CutAt: time.Now()}
+	in.proxy.Down(mode)
+	if in.server != nil {
+		if err := in.server.Kill(); err != nil {
+			return o, fmt.Errorf("crashing primary of %s: %w", in.spec.ID, err)
+		}
+		in.server = nil
+	}
+	t := time.NewTimer(delay)
+	select {
+	case <-ctx.Done():
+		t.Stop()
+		// Even when the caller gives up, the instance must not stay down.
+		ctx = context.WithoutCancel(ctx)
+	case <-t.C:
+	}
+	in.spec.ServerID = standbyServerID
+	return in.restartLocked(ctx, o, options)
+}
+
+func (in *Instance) restartLocked(ctx context.Context, o Outage, options map[string]string) (Outage, error) {
+	srv, err := in.start(ctx, options)
+	if err != nil {
+		return o, err
+	}
+	in.server = srv
+	if err := in.proxy.Up(srv.Addr()); err != nil {
+		return o, err
+	}
+	o.RestoredAt = time.Now()
+	return o, nil
+}
+
+// Stop shuts the server down cleanly and closes the endpoint.
+func (in *Instance) Stop(ctx context.Context) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	var errs []error
+	in.proxy.Close()
+	if in.server != nil {
+		errs = append(errs, in.server.Stop(ctx))
+		in.server = nil
+	}
+	return errors.Join(errs...)
+}
+
+// Delete stops the instance and removes its files.
+func (in *Instance) Delete(ctx context.Context) error {
+	if err := in.Stop(ctx); err != nil {
+		return err
+	}
+	return os.RemoveAll(in.spec.Dir)
+}
