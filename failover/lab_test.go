@@ -1,0 +1,305 @@
+package failover
+
+import (
+	"bytes"
+	"context"
+	"database/sql/driver"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/mysqld"
+	"github.com/rdsctl/rdsctl/cloud/lab/mysqld/mysqldtest"
+	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
+)
+
+const (
+	labUser     = "probe"
+	labPassword = "probe-Secret-42"
+)
+
+// labInstance is a real mariadbd behind the lab's endpoint proxy: what a
+// probe meets on RDS, minus the network.
+type labInstance struct {
+	t      *testing.T
+	cfg    mysqld.Config // the shared storage: one datadir for primary and standby
+	proxy  *proxy.Proxy
+	server *mysqld.Server // the current primary
+}
+
+func newLabInstance(t *testing.T) *labInstance {
+	t.Helper()
+	in := &labInstance{t: t, cfg: mysqldtest.Config(t, nil)}
+	in.start(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := in.srv().CreateUser(ctx, labUser, labPassword); err != nil {
+		t.Fatal(err)
+	}
+	px, err := proxy.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Close() })
+	in.proxy = px
+	if err := px.Up(in.srv().Addr()); err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func (in *labInstance) srv() *mysqld.Server { return in.server }
+
+// start starts a server on the instance's datadir: the standby coming up
+// on shared storage after a failover, under its own server id.
+func (in *labInstance) start(serverID int) *mysqld.Server {
+	in.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := in.cfg
+	cfg.ServerID = serverID
+	srv, err := mysqld.Start(ctx, cfg)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	in.t.Cleanup(func() { mysqldtest.Stop(in.t, srv) })
+	in.server = srv
+	return srv
+}
+
+func (in *labInstance) probe() *Probe {
+	return &Probe{Addr: in.proxy.Addr(), User: labUser, Password: labPassword,
+		ConnectTimeout: 300 * time.Millisecond, ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond}
+}
+
+// rootExec runs statements as the server's administrator, straight to the
+// server (not through the endpoint).
+func rootExec(t *testing.T, srv *mysqld.Server, stmts ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, s := range stmts {
+		if _, err := srv.DB().ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func TestProbeAgainstMariaDB(t *testing.T) {
+	in := newLabInstance(t)
+	ctx := context.Background()
+	p := in.probe()
+	mustClass := func(t *testing.T, p *Probe, want string) Observation {
+		t.Helper()
+		o := p.Attempt(ctx)
+		if want == "" && !o.OK {
+			t.Fatalf("attempt failed: %s (%s)", o.Class, o.Err)
+		}
+		if want != "" && (o.OK || o.Class != want) {
+			t.Fatalf("attempt: ok=%v class=%q err=%q; want %s", o.OK, o.Class, o.Err, want)
+		}
+		if p.Password != "" && strings.Contains(o.Err, p.Password) {
+			t.Fatalf("password in error: %q", o.Err)
+		}
+		return o
+	}
+
+	t.Run("ok through the endpoint", func(t *testing.T) {
+		o := mustClass(t, p, "")
+		if o.ServerID != 1 || o.Hostname == "" || o.ConnectionID == 0 || o.ReadOnly {
+			t.Fatalf("identity: %+v", o)
+		}
+		w := in.probe()
+		w.Write = true
+		mustClass(t, w, "")
+		mustClass(t, w, "") // the table exists now: the plain upsert path
+	})
+
+	t.Run("wrong password is auth", func(t *testing.T) {
+		bad := in.probe()
+		bad.Password = "not-the-Password-9"
+		mustClass(t, bad, ClassAuth)
+	})
+
+	t.Run("read only refuses the write", func(t *testing.T) {
+		// A user without READ ONLY ADMIN, as the RDS master user is one
+		// without SUPER: read_only binds it.
+		rootExec(t, in.srv(),
+			"CREATE USER IF NOT EXISTS app@'%' IDENTIFIED BY 'app-Pass-1'",
+			"GRANT SELECT, INSERT, UPDATE, CREATE ON rdsctl_probe.* TO app@'%'")
+		app := in.probe()
+		app.User, app.Password, app.Write = "app", "app-Pass-1", true
+		mustClass(t, app, "")
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := in.srv().SetGlobal(sctx, "read_only", "1"); err != nil {
+			t.Fatal(err)
+		}
+		defer in.srv().SetGlobal(context.WithoutCancel(sctx), "read_only", "0")
+		o := mustClass(t, app, ClassReadOnly)
+		if o.ServerID != 1 || !o.ReadOnly {
+			t.Errorf("a refused write should still name the read-only server: %+v", o)
+		}
+		app.Write = false
+		if o := mustClass(t, app, ""); !o.ReadOnly {
+			t.Errorf("read-only server not reported read_only: %+v", o)
+		}
+	})
+
+	t.Run("endpoint refuses", func(t *testing.T) {
+		in.proxy.Down(proxy.Refuse)
+		defer in.proxy.Up(in.srv().Addr())
+		mustClass(t, p, ClassRefused)
+	})
+
+	t.Run("endpoint black hole", func(t *testing.T) {
+		in.proxy.Down(proxy.Blackhole)
+		defer in.proxy.Up(in.srv().Addr())
+		start := time.Now()
+		mustClass(t, p, ClassTimeout)
+		if took := time.Since(start); took > time.Second {
+			t.Errorf("black-holed attempt took %v with 300 ms timeouts", took)
+		}
+	})
+
+	t.Run("server killed under a live connection", func(t *testing.T) {
+		mustClass(t, p, "")
+		// A connection made exactly as the probe makes them, live when
+		// the server dies.
+		rec := &recordingConn{}
+		conn, err := mysql.NewConnector(p.config(rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := conn.Connect(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if err := in.srv().Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.(driver.QueryerContext).QueryContext(ctx, identifyQuery, nil)
+		if err == nil {
+			t.Fatal("query on a killed server's connection succeeded")
+		}
+		if got := Classify(&attemptError{err: err, cause: rec.cause()}); got != ClassGoneAway {
+			t.Errorf("live connection: %v (cause %v) classified %q, want gone_away", err, rec.cause(), got)
+		}
+		// New connections through the endpoint still routed to the dead
+		// server: the proxy accepts and hangs up.
+		mustClass(t, p, ClassGoneAway)
+	})
+}
+
+// simulateFailover does what the lab does for RebootDBInstance
+// ForceFailover: cut the endpoint, crash the primary, wait, start the
+// standby on the same storage under another server id, route to it. It
+// returns the true outage window.
+func simulateFailover(t *testing.T, in *labInstance, mode proxy.Mode, delay time.Duration, standbyID int) (cut, restored time.Time) {
+	t.Helper()
+	cut = time.Now()
+	in.proxy.Down(mode)
+	if err := in.srv().Kill(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(delay)
+	srv := in.start(standbyID)
+	if err := in.proxy.Up(srv.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	return cut, time.Now()
+}
+
+// waitOK waits until the probe has made n successful observations after
+// since.
+func waitOK(t *testing.T, p *Probe, since time.Time, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c := 0
+		for _, o := range p.Observations() {
+			if o.OK && o.At.After(since) {
+				c++
+			}
+		}
+		if c >= n {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("fewer than %d successful probes after %v", n, since)
+}
+
+func TestMeasuresSimulatedFailover(t *testing.T) {
+	for _, tc := range []struct {
+		mode      proxy.Mode
+		timeouts  time.Duration
+		tolerance time.Duration
+	}{
+		// Refused attempts are instant, so each edge is seen within one
+		// 100 ms interval.
+		{proxy.Refuse, time.Second, 250 * time.Millisecond},
+		// A black-holed attempt hangs until its read timeout, so the edges
+		// are seen up to a timeout later. (The lab's Up drops held
+		// connections, which makes recovery show at once here; on AWS a
+		// client may hang its full timeout.)
+		{proxy.Blackhole, 200 * time.Millisecond, 250*time.Millisecond + 200*time.Millisecond},
+	} {
+		t.Run(string(tc.mode), func(t *testing.T) {
+			in := newLabInstance(t)
+			p := in.probe()
+			p.ConnectTimeout, p.ReadTimeout, p.WriteTimeout = tc.timeouts, tc.timeouts, tc.timeouts
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- p.Run(ctx) }()
+			stop := sync.OnceFunc(func() {
+				cancel()
+				select {
+				case <-done:
+				case <-time.After(5 * time.Second):
+					t.Error("probe did not stop within 5 s of its context ending")
+				}
+			})
+			defer stop()
+
+			start := time.Now()
+			waitOK(t, p, start, 5)
+			trigger := time.Now()
+			cut, restored := simulateFailover(t, in, tc.mode, 500*time.Millisecond, 2)
+			waitOK(t, p, restored, 5)
+			stop()
+
+			obs := p.Observations()
+			s := Summarize(obs, trigger)
+			truth := restored.Sub(cut)
+			var tl bytes.Buffer
+			Render(&tl, Merge([]Mark{{At: cut, Text: "endpoint down, primary killed"}, {At: restored, Text: "standby up, endpoint routed"}}, nil, obs), trigger)
+			t.Logf("true outage %.3fs, measured %.3fs in [%.3f, %.3f]; classes %v\n%s",
+				truth.Seconds(), s.DowntimeSeconds, s.DowntimeMinSeconds, s.DowntimeMaxSeconds, s.ErrorClasses, tl.String())
+
+			if !s.Recovered || s.FirstFailureAt == nil || s.RecoveredAt == nil {
+				t.Fatalf("no outage measured: %+v", s)
+			}
+			if d := math.Abs(s.DowntimeSeconds - truth.Seconds()); d > tc.tolerance.Seconds() {
+				t.Errorf("measured %.3fs, true %.3fs: off by %.3fs, want within %v", s.DowntimeSeconds, truth.Seconds(), d, tc.tolerance)
+			}
+			const slack = 0.02 // clock reads around Down and Up
+			if truth.Seconds() < s.DowntimeMinSeconds-slack || truth.Seconds() > s.DowntimeMaxSeconds+slack {
+				t.Errorf("true %.3fs outside the proven bounds [%.3f, %.3f]", truth.Seconds(), s.DowntimeMinSeconds, s.DowntimeMaxSeconds)
+			}
+			if s.OldPrimary == nil || s.NewPrimary == nil || s.OldPrimary.ServerID != 1 || s.NewPrimary.ServerID != 2 || !s.PrimaryChanged {
+				t.Errorf("old %+v new %+v changed %v: want server_id 1 then 2", s.OldPrimary, s.NewPrimary, s.PrimaryChanged)
+			}
+			want := map[proxy.Mode]string{proxy.Refuse: ClassRefused, proxy.Blackhole: ClassTimeout}[tc.mode]
+			if s.ErrorClasses[want] == 0 {
+				t.Errorf("error classes %v: want %s", s.ErrorClasses, want)
+			}
+		})
+	}
+}
