@@ -38,6 +38,13 @@ func (l *Lab) routes() map[string]handler {
 		"ResetDBClusterParameterGroup":           resetParamGroup(kindCluster),
 		"DescribeEngineDefaultClusterParameters": describeEngineDefaults(kindCluster),
 
+		"CreateDBInstance":    createInstance,
+		"DescribeDBInstances": describeInstances,
+		"ModifyDBInstance":    modifyInstance,
+		"RebootDBInstance":    rebootInstance,
+		"DeleteDBInstance":    deleteInstance,
+		"DescribeDBClusters":  describeClusters,
+
 		"DescribeEvents": describeEvents,
 	}
 }

@@ -16,6 +16,10 @@ type event struct {
 	SourceArn        string    `json:"source_arn,omitempty"`
 	Message          string    `json:"message"`
 	Categories       []string  `json:"categories,omitempty"`
+	// EventID is the RDS-EVENT-NNNN id. DescribeEvents has no member for
+	// it (AWS sends it only in SNS and EventBridge notifications), so it
+	// lives in the state file, where tests and curious users can see it.
+	EventID string `json:"event_id,omitempty"`
 }
 
 // Event retention: RDS keeps events for 14 days; the lab also caps the
@@ -71,16 +75,18 @@ func (l *Lab) paramsChanged(st *state, k groupKind, g *paramGroup, changes []par
 				SourceArn: l.groupARN(k, g.Name), Message: msg, Categories: []string{"configuration change"}})
 		}
 	}
+	if k != kindInstance {
+		return
+	}
 	for _, c := range changes {
 		if c.ApplyMethod != applyPendingReboot {
 			continue
 		}
-		for _, in := range st.Instances {
-			if k == kindInstance && in.ParamGroup == g.Name {
-				in.ParamApplyStatus = "pending-reboot"
-			}
+		for _, in := range instancesOf(st, g.Name) {
+			in.ParamApplyStatus = applyStatusPendingReboot
 		}
 	}
+	l.applyImmediate(st, g, changes)
 }
 
 func describeEvents(l *Lab, r *request) (any, error) {

@@ -1,10 +1,13 @@
 package lab
 
 import (
+	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rdsctl/rdsctl/cloud/lab/catalog"
 )
@@ -72,4 +75,23 @@ func RegisterTestFamily(nInst, nCluster int) {
 		return ps
 	}
 	registerFamily(newFamily(TestFamily, mk("p", nInst), mk("c", nCluster)))
+}
+
+// SeedFailedInstances writes a state to dir (before a lab serves it) with
+// n DB instances in status failed, which a lab lists but never starts, so
+// that paging can be tested without n real engines.
+func SeedFailedInstances(dir string, n int) error {
+	st := newState()
+	st.ensureDefaults(time.Now())
+	for i := range n {
+		id := fmt.Sprintf("seeded-%03d", i)
+		st.Instances[id] = &dbInstance{ID: id, ParamGroup: "default.mariadb10.11", Status: statusFailed,
+			ParamApplyStatus: applyStatusInSync, Engine: "mariadb", EngineVersion: "10.11.9", Class: "db.t3.micro",
+			MasterUsername: "admin", AllocatedStorage: 20, AZ: "us-east-1a", CreatedAt: time.Now().UTC()}
+	}
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, stateFile), raw)
 }

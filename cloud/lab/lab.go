@@ -6,7 +6,11 @@
 // the tests are written against it.
 package lab
 
-import "time"
+import (
+	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
+)
 
 // Options configure a lab.
 type Options struct {
@@ -19,6 +23,15 @@ type Options struct {
 	// FailoverDelay is how long a Multi-AZ failover keeps the instance
 	// endpoint down before the standby comes up.
 	FailoverDelay time.Duration
+	// FailoverMode is what new connections meet while a failover keeps the
+	// endpoint down: proxy.Refuse (default: connection refused) or
+	// proxy.Blackhole (connections hang, as when clients still resolve the
+	// dead primary).
+	FailoverMode proxy.Mode
+	// TemplateDir is the MariaDB template datadir instances are cloned
+	// from; default <Dir>/template. Labs may share one: it is built once
+	// and safe to initialise from several processes.
+	TemplateDir string
 	// NoEngine runs the control plane only: parameter groups and events
 	// work, DB instances are refused. Tests that need no mariadbd use it.
 	NoEngine bool
@@ -49,6 +62,7 @@ type InstanceStatus struct {
 // queries, recorded so that measured downtime can be checked against it.
 type Outage struct {
 	Instance   string    `json:"instance"`
+	Cause      string    `json:"cause"` // reboot, failover or modify
 	CutAt      time.Time `json:"cut_at"`
 	RestoredAt time.Time `json:"restored_at"`
 }

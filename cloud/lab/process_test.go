@@ -21,14 +21,23 @@ import (
 
 	"github.com/rdsctl/rdsctl/cloud/lab"
 	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
+	"github.com/rdsctl/rdsctl/cloud/lab/mysqld/mysqldtest"
 )
 
 // childEnv makes the test binary serve a lab from the named dir instead of
 // running tests, so that a test can kill -9 a real lab process.
 const childEnv = "RDSCTL_LAB_TEST_CHILD_DIR"
 
+// childTemplateEnv, when set, gives the child lab real engines cloned from
+// that template dir.
+const childTemplateEnv = "RDSCTL_LAB_TEST_CHILD_TEMPLATE"
+
 func runChild(dir string) int {
-	l, err := lab.New(lab.Options{Dir: dir, NoEngine: true})
+	opts := lab.Options{Dir: dir, NoEngine: true}
+	if tmpl := os.Getenv(childTemplateEnv); tmpl != "" {
+		opts.NoEngine, opts.TemplateDir = false, tmpl
+	}
+	l, err := lab.New(opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -56,10 +65,10 @@ type child struct {
 	endpoint string
 }
 
-func startChild(t *testing.T, dir string) *child {
+func startChild(t *testing.T, dir string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+dir)
+	cmd.Env = append(append(os.Environ(), childEnv+"="+dir), env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -220,3 +229,62 @@ func TestCleanRestartResumes(t *testing.T) {
 }
 
 func createGroupOn(t *testing.T, c *rds.Client, name string) { createGroup(t, c, name) }
+
+// TestKill9LeavesNoEngineBehind SIGKILLs a lab that runs a DB instance: its
+// mariadbd must die with it (no orphan holding the datadir), and a new lab
+// on the same dir must bring the instance back with its data.
+func TestKill9LeavesNoEngineBehind(t *testing.T) {
+	tmpl := mysqldtest.Template(t)
+	dir := t.TempDir()
+	ch := startChild(t, dir, childTemplateEnv+"="+tmpl.Dir)
+	c := clientFor(ch.endpoint)
+	in := createInstance(t, c, "survivor", "", false)
+	db := openDB(t, in)
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE acked"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := lab.FetchStatus(ctx, ch.endpoint)
+	if err != nil || len(st.Instances) != 1 || st.Instances[0].EnginePID == 0 {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	enginePID := st.Instances[0].EnginePID
+
+	ch.cmd.Process.Kill()
+	ch.cmd.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for !engineGone(enginePID) {
+		if time.Now().After(deadline) {
+			t.Fatalf("mariadbd %d outlived its SIGKILLed lab", enginePID)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	ch = startChild(t, dir, childTemplateEnv+"="+tmpl.Dir)
+	c = clientFor(ch.endpoint)
+	again := waitAvailable(t, c, "survivor")
+	if aws.ToInt32(again.Endpoint.Port) != aws.ToInt32(in.Endpoint.Port) {
+		t.Fatalf("endpoint moved from %d to %d", aws.ToInt32(in.Endpoint.Port), aws.ToInt32(again.Endpoint.Port))
+	}
+	var name string
+	if err := db.QueryRowContext(ctx, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME='acked'").Scan(&name); err != nil {
+		t.Fatalf("data after restart: %v", err)
+	}
+	ch.cmd.Process.Signal(syscall.SIGTERM)
+	if err := ch.cmd.Wait(); err != nil {
+		t.Fatalf("clean stop: %v", err)
+	}
+}
+
+// engineGone reports whether pid has exited: gone, or a zombie whose
+// reaper died with the lab.
+func engineGone(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+		return s[i+2] == 'Z' || s[i+2] == 'X'
+	}
+	return false
+}

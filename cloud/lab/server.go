@@ -21,6 +21,8 @@ type Lab struct {
 	handlers map[string]handler
 	reqlog   *requestLog
 	lock     *dirLock
+	// rt runs the DB instances' engines; nil with Options.NoEngine.
+	rt *runtime
 
 	// mu guards st and saved. Every mutation is persisted while mu is
 	// held and before the response is written.
@@ -92,6 +94,12 @@ func New(opts Options) (*Lab, error) {
 	if l.reqlog, err = openRequestLog(dir); err != nil {
 		return fail(err)
 	}
+	if !opts.NoEngine {
+		if l.rt, err = newRuntime(dir, opts.TemplateDir, opts.Logf); err != nil {
+			l.reqlog.close()
+			return fail(err)
+		}
+	}
 	l.handlers = l.routes()
 	return l, nil
 }
@@ -128,6 +136,9 @@ func (l *Lab) Start(ctx context.Context) error {
 		<-served
 		l.stop(context.Background())
 	}()
+	if l.rt != nil {
+		l.resume()
+	}
 	l.opts.Logf("lab: serving %s from %s", l.endpoint, l.opts.Dir)
 	return nil
 }
@@ -163,6 +174,11 @@ func (l *Lab) stop(ctx context.Context) {
 				errs = append(errs, fmt.Errorf("removing %s: %w", runInfoFile, err))
 			}
 		}
+		if l.rt != nil {
+			if err := l.rt.stop(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("stopping engines: %w", err))
+			}
+		}
 		if err := l.reqlog.close(); err != nil {
 			errs = append(errs, err)
 		}
@@ -182,7 +198,7 @@ func (l *Lab) Status() Status {
 		Dir:       l.opts.Dir,
 		Region:    l.opts.Region,
 		StartedAt: l.startedAt,
-		Instances: []InstanceStatus{},
+		Instances: l.instanceStatuses(),
 		Outages:   append([]Outage{}, l.st.Outages...),
 	}
 	return s

@@ -48,14 +48,36 @@ type paramValue struct {
 	ApplyMethod string `json:"apply_method"`
 }
 
-// dbInstance is the part of a DB instance the parameter group actions
-// need; the instance actions extend it.
+// dbInstance is a DB instance: the RDS view the API reports, plus what the
+// lab needs to bring its engine back after a restart.
 type dbInstance struct {
 	ID               string `json:"id"`
 	ParamGroup       string `json:"param_group"`
 	ClusterID        string `json:"cluster_id,omitempty"`
 	Status           string `json:"status"`
 	ParamApplyStatus string `json:"param_apply_status,omitempty"`
+
+	Engine           string    `json:"engine,omitempty"`
+	EngineVersion    string    `json:"engine_version,omitempty"`
+	Class            string    `json:"class,omitempty"`
+	MasterUsername   string    `json:"master_username,omitempty"`
+	DBName           string    `json:"db_name,omitempty"`
+	AllocatedStorage int       `json:"allocated_storage,omitempty"`
+	MultiAZ          bool      `json:"multi_az,omitempty"`
+	AZ               string    `json:"az,omitempty"`
+	SecondaryAZ      string    `json:"secondary_az,omitempty"`
+	CreatedAt        time.Time `json:"created_at,omitempty"`
+	ResourceID       string    `json:"resource_id,omitempty"`
+	// Port is the endpoint (proxy) port, kept across lab restarts.
+	Port int `json:"port,omitempty"`
+	// ServerID is @@server_id of the server now serving the instance; a
+	// failover moves it to the standby's.
+	ServerID int `json:"server_id,omitempty"`
+	// Running holds the values the engine runs with: the options it was
+	// last started with plus every immediate change since. A restarted lab
+	// starts the engine with exactly these, so pending-reboot changes stay
+	// pending across lab restarts, as they do across nothing on AWS.
+	Running map[string]string `json:"running,omitempty"`
 }
 
 // dbCluster is the part of an Aurora cluster the parameter group actions

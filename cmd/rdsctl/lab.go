@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 )
@@ -104,6 +105,7 @@ type LabUpOptions struct {
 	Port          int
 	Detach        bool
 	FailoverDelay time.Duration
+	FailoverMode  string
 	Region        string
 	NoEngine      bool
 }
@@ -130,6 +132,9 @@ resumes where the last one stopped.`,
 			if opts.FailoverDelay < 0 {
 				return cli.Usagef("invalid --failover-delay %s: must not be negative", opts.FailoverDelay)
 			}
+			if _, err := proxy.ParseMode(opts.FailoverMode); err != nil {
+				return cli.Usagef("invalid --failover-mode: %v", err)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -141,6 +146,8 @@ resumes where the last one stopped.`,
 	fl.IntVar(&opts.Port, "port", defaultLabPort, "API port on 127.0.0.1; 0 picks a free one")
 	fl.BoolVar(&opts.Detach, "detach", false, "run in the background and return once the API answers")
 	fl.DurationVar(&opts.FailoverDelay, "failover-delay", defaultFailoverDelay, "how long a Multi-AZ failover keeps the endpoint down (Go duration, e.g. 2s)")
+	fl.StringVar(&opts.FailoverMode, "failover-mode", string(proxy.Refuse), "what clients meet while a failover keeps the endpoint down: refuse (connection refused) or blackhole (connections hang)")
+	_ = cmd.RegisterFlagCompletionFunc("failover-mode", cobra.FixedCompletions([]string{string(proxy.Refuse), string(proxy.Blackhole)}, cobra.ShellCompDirectiveNoFileComp))
 	fl.BoolVar(&opts.NoEngine, "no-engine", false, "control plane only: parameter groups and events, no DB instances (no mariadbd needed)")
 	_ = cmd.MarkFlagDirname("dir")
 	return cmd
@@ -166,6 +173,7 @@ func labUpForeground(ctx context.Context, opts *LabUpOptions, dir string) error 
 		Addr:          fmt.Sprintf("127.0.0.1:%d", opts.Port),
 		Region:        opts.Region,
 		FailoverDelay: opts.FailoverDelay,
+		FailoverMode:  proxy.Mode(opts.FailoverMode),
 		NoEngine:      opts.NoEngine,
 		Logf:          func(format string, args ...any) { ios.Infof(format, args...) },
 	})

@@ -48,6 +48,7 @@ func labUpDetached(ctx context.Context, opts *LabUpOptions, dir string) error {
 	args := []string{"lab", "up", "--dir", dir,
 		"--port", strconv.Itoa(opts.Port),
 		"--failover-delay", opts.FailoverDelay.String(),
+		"--failover-mode", opts.FailoverMode,
 		"--no-color"}
 	if opts.Region != "" {
 		args = append(args, "--region", opts.Region)

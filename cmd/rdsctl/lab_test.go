@@ -30,12 +30,12 @@ func TestNewCmdLabUp(t *testing.T) {
 		args []string
 		want LabUpOptions
 	}{
-		{"defaults", nil, LabUpOptions{Port: 4599, FailoverDelay: 2 * time.Second}},
-		{"all flags", []string{"--dir", "/tmp/l", "--port", "0", "--detach", "--failover-delay", "1m30s", "--no-engine"},
-			LabUpOptions{Dir: "/tmp/l", Port: 0, Detach: true, FailoverDelay: 90 * time.Second, NoEngine: true}},
+		{"defaults", nil, LabUpOptions{Port: 4599, FailoverDelay: 2 * time.Second, FailoverMode: "refuse"}},
+		{"all flags", []string{"--dir", "/tmp/l", "--port", "0", "--detach", "--failover-delay", "1m30s", "--failover-mode", "blackhole", "--no-engine"},
+			LabUpOptions{Dir: "/tmp/l", Port: 0, Detach: true, FailoverDelay: 90 * time.Second, FailoverMode: "blackhole", NoEngine: true}},
 		{"equals syntax", []string{"--port=5000", "--failover-delay=250ms"},
-			LabUpOptions{Port: 5000, FailoverDelay: 250 * time.Millisecond}},
-		{"zero delay", []string{"--failover-delay", "0s"}, LabUpOptions{Port: 4599}},
+			LabUpOptions{Port: 5000, FailoverDelay: 250 * time.Millisecond, FailoverMode: "refuse"}},
+		{"zero delay", []string{"--failover-delay", "0s"}, LabUpOptions{Port: 4599, FailoverMode: "refuse"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestNewCmdLabUp(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.Dir != tt.want.Dir || got.Port != tt.want.Port || got.Detach != tt.want.Detach ||
-				got.FailoverDelay != tt.want.FailoverDelay || got.NoEngine != tt.want.NoEngine {
+				got.FailoverDelay != tt.want.FailoverDelay || got.FailoverMode != tt.want.FailoverMode || got.NoEngine != tt.want.NoEngine {
 				t.Errorf("options = %+v, want %+v", *got, tt.want)
 			}
 			if got.IO != f.IOStreams || got.Getenv == nil || got.Executable == nil {
@@ -65,6 +65,7 @@ func TestNewCmdLabUpRejects(t *testing.T) {
 		{"--port", "-1"},
 		{"--failover-delay", "-5s"},
 		{"--failover-delay", "5"},
+		{"--failover-mode", "drop"},
 		{"extra"},
 	} {
 		f := testFactory(t, nil)

@@ -30,6 +30,17 @@ type Spec struct {
 	// ServerID identifies the server that currently serves the instance,
 	// so clients can see a failover happen (SELECT @@server_id).
 	ServerID int
+	// Binaries run the servers; zero means mysqld.Find().
+	Binaries mysqld.Binaries
+}
+
+// Boot is what a server starts with: Options go in its option file, and
+// Globals are applied with SET GLOBAL before the endpoint lets clients in,
+// for variables mariadbd has no startup option for (time_zone,
+// character_set_client).
+type Boot struct {
+	Options map[string]string
+	Globals map[string]string
 }
 
 // Outage is the window in which the endpoint accepted no queries.
@@ -52,14 +63,14 @@ func (s Spec) dataDir() string { return filepath.Join(s.Dir, "data") }
 
 // Create clones a fresh datadir from tmpl, starts the server with options,
 // creates the master user and opens the endpoint.
-func Create(ctx context.Context, tmpl *mysqld.Template, spec Spec, options map[string]string, masterUser, masterPassword string) (*Instance, error) {
+func Create(ctx context.Context, tmpl *mysqld.Template, spec Spec, boot Boot, masterUser, masterPassword string) (*Instance, error) {
 	if err := os.MkdirAll(spec.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating instance %s: %w", spec.ID, err)
 	}
 	if err := tmpl.Clone(spec.dataDir()); err != nil {
 		return nil, fmt.Errorf("creating instance %s: %w", spec.ID, err)
 	}
-	in, err := Open(ctx, spec, options)
+	in, err := Open(ctx, spec, boot)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +83,7 @@ func Create(ctx context.Context, tmpl *mysqld.Template, spec Spec, options map[s
 
 // Open starts an instance whose datadir already exists — a lab restart — and
 // opens its endpoint.
-func Open(ctx context.Context, spec Spec, options map[string]string) (*Instance, error) {
+func Open(ctx context.Context, spec Spec, boot Boot) (*Instance, error) {
 	if spec.EndpointAddr == "" {
 		spec.EndpointAddr = "127.0.0.1:0"
 	}
@@ -82,7 +93,7 @@ func Open(ctx context.Context, spec Spec, options map[string]string) (*Instance,
 	}
 	spec.EndpointAddr = p.Addr()
 	in := &Instance{spec: spec, proxy: p}
-	srv, err := in.start(ctx, options)
+	srv, err := in.start(ctx, boot)
 	if err != nil {
 		p.Close()
 		return nil, err
@@ -96,16 +107,25 @@ func Open(ctx context.Context, spec Spec, options map[string]string) (*Instance,
 	return in, nil
 }
 
-func (in *Instance) start(ctx context.Context, options map[string]string) (*mysqld.Server, error) {
+// start launches a server, waits until it accepts connections and applies
+// boot.Globals, all before the endpoint routes to it.
+func (in *Instance) start(ctx context.Context, boot Boot) (*mysqld.Server, error) {
 	srv, err := mysqld.Start(ctx, mysqld.Config{
+		Binaries: in.spec.Binaries,
 		DataDir:  in.spec.dataDir(),
 		RunDir:   filepath.Join(in.spec.Dir, "run"),
 		ServerID: in.spec.ServerID,
-		Options:  options,
+		Options:  boot.Options,
 		LogPath:  filepath.Join(in.spec.Dir, "mariadbd.log"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting engine for %s: %w", in.spec.ID, err)
+	}
+	for name, v := range boot.Globals {
+		if err := srv.SetGlobal(ctx, name, v); err != nil {
+			srv.Stop(context.WithoutCancel(ctx))
+			return nil, fmt.Errorf("starting engine for %s: %w", in.spec.ID, err)
+		}
 	}
 	return srv, nil
 }
@@ -132,18 +152,31 @@ func (in *Instance) EnginePID() int {
 	return 0
 }
 
+// ErrNoEngine is returned for a change to an instance whose server is down
+// (rebooting, failing over): the restart applies the group's values anyway.
+var ErrNoEngine = errors.New("no running engine")
+
 // SetGlobal applies a dynamic parameter to the running server.
 func (in *Instance) SetGlobal(ctx context.Context, name, value string) error {
 	s := in.Server()
 	if s == nil {
-		return fmt.Errorf("instance %s has no running engine", in.spec.ID)
+		return fmt.Errorf("instance %s: %w", in.spec.ID, ErrNoEngine)
 	}
 	return s.SetGlobal(ctx, name, value)
 }
 
+// ResetGlobal sets a variable back to the server's compiled default.
+func (in *Instance) ResetGlobal(ctx context.Context, name string) error {
+	s := in.Server()
+	if s == nil {
+		return fmt.Errorf("instance %s: %w", in.spec.ID, ErrNoEngine)
+	}
+	return s.ResetGlobal(ctx, name)
+}
+
 // Reboot shuts the server down cleanly and starts it again with options;
 // the endpoint refuses connections in between.
-func (in *Instance) Reboot(ctx context.Context, options map[string]string) (Outage, error) {
+func (in *Instance) Reboot(ctx context.Context, boot Boot) (Outage, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	o := Outage{Cause: "reboot", CutAt: time.Now()}
@@ -154,14 +187,14 @@ func (in *Instance) Reboot(ctx context.Context, options map[string]string) (Outa
 		}
 		in.server = nil
 	}
-	return in.restartLocked(ctx, o, options)
+	return in.restartLocked(ctx, o, boot)
 }
 
 // Failover crashes the primary (SIGKILL, so every connection is cut as a
 // real host failure cuts it), keeps the endpoint down for delay as mode
 // says, then brings the standby up on the same storage — crash recovery, no
 // committed write lost — with options, under the standby's server id.
-func (in *Instance) Failover(ctx context.Context, delay time.Duration, mode proxy.Mode, standbyServerID int, options map[string]string) (Outage, error) {
+func (in *Instance) Failover(ctx context.Context, delay time.Duration, mode proxy.Mode, standbyServerID int, boot Boot) (Outage, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	o := Outage{Cause: "failover", CutAt: time.Now()}
@@ -181,11 +214,11 @@ func (in *Instance) Failover(ctx context.Context, delay time.Duration, mode prox
 	case <-t.C:
 	}
 	in.spec.ServerID = standbyServerID
-	return in.restartLocked(ctx, o, options)
+	return in.restartLocked(ctx, o, boot)
 }
 
-func (in *Instance) restartLocked(ctx context.Context, o Outage, options map[string]string) (Outage, error) {
-	srv, err := in.start(ctx, options)
+func (in *Instance) restartLocked(ctx context.Context, o Outage, boot Boot) (Outage, error) {
+	srv, err := in.start(ctx, boot)
 	if err != nil {
 		return o, err
 	}

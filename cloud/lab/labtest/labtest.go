@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/mysqld/mysqldtest"
 )
 
 // Dummy credentials: the lab accepts signed requests without checking them.
@@ -51,6 +52,20 @@ func Start(t testing.TB, opts ...func(*lab.Options)) *lab.Lab {
 		}
 	})
 	return l
+}
+
+// WithEngine gives the lab real MariaDB-backed DB instances, cloned from
+// the template datadir shared by every test (see mysqldtest.Template). It
+// skips the test when mariadbd is missing, and fails it when CI is set.
+func WithEngine(t testing.TB, failoverDelay time.Duration) func(*lab.Options) {
+	t.Helper()
+	tmpl := mysqldtest.Template(t)
+	return func(o *lab.Options) {
+		o.NoEngine = false
+		o.TemplateDir = tmpl.Dir
+		o.FailoverDelay = failoverDelay
+		o.Logf = t.Logf
+	}
 }
 
 // Client is an aws-sdk-go-v2 RDS client for the lab, with dummy static

@@ -229,3 +229,16 @@ func nativePasswordHash(p string) string {
 	h2 := sha1.Sum(h1[:])
 	return "*" + strings.ToUpper(hex.EncodeToString(h2[:]))
 }
+
+// ResetGlobal runs SET GLOBAL name = DEFAULT: a parameter reset to the
+// engine default, whose value the lab does not need to know.
+func (s *Server) ResetGlobal(ctx context.Context, name string) error {
+	n, err := NormalizeName(name)
+	if err != nil {
+		return fmt.Errorf("resetting global %s: %w", name, err)
+	}
+	if _, err := s.db.ExecContext(ctx, "SET GLOBAL "+n+" = DEFAULT"); err != nil {
+		return fmt.Errorf("resetting global %s: %w", n, err)
+	}
+	return nil
+}

@@ -1,0 +1,452 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/engine"
+	"github.com/rdsctl/rdsctl/cloud/lab/mysqld"
+)
+
+// The background half of the DB instance actions. Each handler validates
+// and records the new status under l.mu, answers, and leaves the process
+// work to one of these, which reports back through l.mutate. Every one runs
+// on the runtime's context, so a stopping lab waits for it.
+
+// opTimeout bounds one engine operation; a mariadbd that neither starts nor
+// fails within it is treated as failed.
+const opTimeout = 2 * time.Minute
+
+// update applies fn to the instance if it still exists, and persists.
+func (l *Lab) update(id string, fn func(st *state, in *dbInstance)) {
+	err := l.mutate(func(st *state) error {
+		in, ok := st.Instances[id]
+		if !ok {
+			return errGone
+		}
+		fn(st, in)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errGone) {
+		l.opts.Logf("lab: %s: %v", id, err)
+	}
+}
+
+var errGone = errors.New("instance is gone")
+
+// failStart records why an engine could not start: a value mariadbd
+// rejects is RDS's incompatible-parameters; anything else is failed.
+func (l *Lab) failStart(id string, err error) {
+	l.opts.Logf("lab: %s: %v", id, err)
+	status := statusFailed
+	var ee *mysqld.ExitError
+	if errors.As(err, &ee) {
+		status = statusIncompatibleParameters
+	}
+	l.update(id, func(st *state, in *dbInstance) {
+		in.Status = status
+		st.addEvent(l.instanceEvent(id, evFailed, firstLine(err.Error())))
+	})
+}
+
+func firstLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// snapshot reads what an engine operation needs, under l.mu.
+func (l *Lab) snapshot(id string) (dbInstance, bool) {
+	var cp dbInstance
+	ok := false
+	l.read(func(st *state) error {
+		if in, found := st.Instances[id]; found {
+			cp, ok = *in, true
+			cp.Running = maps.Clone(in.Running)
+		}
+		return nil
+	})
+	return cp, ok
+}
+
+func (l *Lab) startCreate(id, password string) {
+	l.rt.goBackground(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, opTimeout)
+		defer cancel()
+		in, ok := l.snapshot(id)
+		if !ok {
+			return
+		}
+		tmpl, err := l.rt.template(ctx)
+		if err != nil {
+			l.failStart(id, err)
+			return
+		}
+		e, err := engine.Create(ctx, tmpl, l.rt.spec(&in), boot(l.familyOf(&in), in.Running), in.MasterUsername, password)
+		l.cameUp(id, e, err, evCreated)
+	})
+}
+
+// cameUp records the outcome of starting an instance's engine: available
+// on its endpoint, or failed with the reason.
+func (l *Lab) cameUp(id string, e *engine.Instance, err error, ev instanceEventKind) {
+	if err != nil {
+		l.failStart(id, err)
+		return
+	}
+	l.rt.setEngine(id, e)
+	l.update(id, func(st *state, in *dbInstance) {
+		in.Port = e.EndpointPort()
+		in.Status = statusAvailable
+		st.addEvent(l.instanceEvent(id, ev))
+	})
+}
+
+// familyOf is the instance's parameter group family.
+func (l *Lab) familyOf(in *dbInstance) string {
+	if f, ok := engineFamily[in.Engine]; ok {
+		return f
+	}
+	return ""
+}
+
+func (l *Lab) startReboot(id string, failover bool) {
+	l.rt.goBackground(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, opTimeout+l.opts.FailoverDelay)
+		defer cancel()
+		var (
+			values map[string]string
+			in     dbInstance
+		)
+		err := l.mutate(func(st *state) error {
+			cur, ok := st.Instances[id]
+			if !ok {
+				return errGone
+			}
+			v, err := groupValues(st, cur)
+			if err != nil {
+				return err
+			}
+			values, in = v, *cur
+			if failover {
+				st.addEvent(l.instanceEvent(id, evFailoverStarted))
+				st.addEvent(l.instanceEvent(id, evFailoverReason))
+			} else {
+				st.addEvent(l.instanceEvent(id, evShutdown))
+			}
+			return nil
+		})
+		if err != nil {
+			if !errors.Is(err, errGone) {
+				l.failStart(id, err)
+			}
+			return
+		}
+		e := l.rt.engine(id)
+		b := boot(l.familyOf(&in), values)
+		var outage engine.Outage
+		switch {
+		case e == nil:
+			// The engine never came up (incompatible-parameters): a
+			// reboot is a fresh start with the group's values.
+			e, err = engine.Open(ctx, l.rt.spec(&in), b)
+			if err == nil {
+				l.rt.setEngine(id, e)
+			}
+		case failover:
+			standby := 3 - in.ServerID // the pair's server ids are 1 and 2
+			outage, err = e.Failover(ctx, l.opts.FailoverDelay, l.failoverMode(), standby, b)
+		default:
+			outage, err = e.Reboot(ctx, b)
+		}
+		if !outage.CutAt.IsZero() && !outage.RestoredAt.IsZero() {
+			l.recordOutage(id, outage)
+		}
+		if err != nil {
+			l.failStart(id, err)
+			return
+		}
+		l.update(id, func(st *state, in *dbInstance) {
+			in.Status = statusAvailable
+			in.ParamApplyStatus = applyStatusInSync
+			in.Running = values
+			in.Port = e.EndpointPort()
+			if failover {
+				in.ServerID = 3 - in.ServerID
+				in.AZ, in.SecondaryAZ = in.SecondaryAZ, in.AZ
+				st.addEvent(l.instanceEvent(id, evRestarted))
+				st.addEvent(l.instanceEvent(id, evFailoverComplete))
+			} else {
+				st.addEvent(l.instanceEvent(id, evRestarted))
+			}
+		})
+	})
+}
+
+func (l *Lab) recordOutage(id string, o engine.Outage) {
+	l.update(id, func(st *state, _ *dbInstance) {
+		st.Outages = append(st.Outages, Outage{Instance: id, Cause: o.Cause,
+			CutAt: o.CutAt.UTC(), RestoredAt: o.RestoredAt.UTC()})
+		if n := len(st.Outages); n > maxOutages {
+			st.Outages = append([]Outage(nil), st.Outages[n-maxOutages:]...)
+		}
+	})
+}
+
+// maxOutages caps the recorded outage windows kept in the state.
+const maxOutages = 1000
+
+// startModify finishes a ModifyDBInstance: a new parameter group goes from
+// applying to pending-reboot, a new class restarts the engine, a new master
+// password is set on the server.
+func (l *Lab) startModify(id string, newGroup, restart bool, password string) {
+	l.rt.goBackground(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, opTimeout)
+		defer cancel()
+		in, ok := l.snapshot(id)
+		if !ok {
+			return
+		}
+		e := l.rt.engine(id)
+		if password != "" && e != nil {
+			if s := e.Server(); s != nil {
+				if err := s.CreateUser(ctx, in.MasterUsername, password); err != nil {
+					l.opts.Logf("lab: %s: resetting master credentials: %v", id, err)
+				}
+			}
+		}
+		var values map[string]string
+		if restart && e != nil {
+			l.update(id, func(st *state, in *dbInstance) { st.addEvent(l.instanceEvent(id, evClassApplying)) })
+			var err error
+			l.read(func(st *state) error {
+				values, err = groupValues(st, st.Instances[id])
+				return nil
+			})
+			if err != nil {
+				l.failStart(id, err)
+				return
+			}
+			// A class change restarts the server, which applies every
+			// pending value too.
+			outage, err := e.Reboot(ctx, boot(l.familyOf(&in), values))
+			outage.Cause = "modify"
+			if !outage.RestoredAt.IsZero() {
+				l.recordOutage(id, outage)
+			}
+			if err != nil {
+				l.failStart(id, err)
+				return
+			}
+		}
+		l.update(id, func(st *state, in *dbInstance) {
+			if password != "" {
+				st.addEvent(l.instanceEvent(id, evCredentialsReset))
+			}
+			if restart {
+				in.Running = values
+				in.ParamApplyStatus = applyStatusInSync
+				st.addEvent(l.instanceEvent(id, evClassFinished))
+			}
+			if newGroup && in.ParamApplyStatus == applyStatusApplying {
+				in.ParamApplyStatus = applyStatusPendingReboot
+				st.addEvent(l.instanceEvent(id, evGroupFinished))
+			}
+			if in.Status == statusModifying {
+				in.Status = statusAvailable
+			}
+		})
+	})
+}
+
+func (l *Lab) startDelete(id string) {
+	l.rt.goBackground(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, opTimeout)
+		defer cancel()
+		if e := l.rt.engine(id); e != nil {
+			if err := e.Stop(ctx); err != nil {
+				l.opts.Logf("lab: %s: stopping engine: %v", id, err)
+			}
+			l.rt.setEngine(id, nil)
+		}
+		if err := l.rt.removeInstanceFiles(id); err != nil {
+			l.opts.Logf("lab: %s: removing files: %v", id, err)
+		}
+		err := l.mutate(func(st *state) error {
+			delete(st.Instances, id)
+			st.addEvent(l.instanceEvent(id, evDeleted))
+			return nil
+		})
+		if err != nil {
+			l.opts.Logf("lab: %s: %v", id, err)
+		}
+	})
+}
+
+// applyImmediate carries immediate changes of a group to every running
+// instance that uses it: their running values change now, the SET GLOBALs
+// run in the background, and the apply status goes applying -> in-sync
+// (a pending-reboot instance stays pending-reboot). The caller holds l.mu.
+func (l *Lab) applyImmediate(st *state, g *paramGroup, changes []paramChange) {
+	if l.rt == nil {
+		return
+	}
+	var immediate []paramChange
+	for _, c := range changes {
+		if c.ApplyMethod == applyImmediate && c.Param.Variable() != "" && !mysqld.Managed(c.Param.Variable()) {
+			immediate = append(immediate, c)
+		}
+	}
+	if len(immediate) == 0 {
+		return
+	}
+	for _, in := range instancesOf(st, g.Name) {
+		if in.Status == statusCreating || in.Status == statusDeleting {
+			continue
+		}
+		// names are the parameters to carry to the server; their values
+		// are read from Running when the apply runs.
+		var names []string
+		for _, c := range immediate {
+			if in.Running == nil {
+				in.Running = map[string]string{}
+			}
+			switch {
+			case !c.Reset:
+				v, err := evalValue(c.Value, in)
+				if err != nil {
+					continue
+				}
+				in.Running[c.Name] = v
+			case c.Param.Source == sourceSystem && c.Param.Default != "":
+				v, err := evalValue(c.Param.Default, in)
+				if err != nil {
+					continue
+				}
+				in.Running[c.Name] = v
+			default:
+				delete(in.Running, c.Name)
+			}
+			names = append(names, c.Name)
+		}
+		variables := map[string]string{}
+		for _, c := range immediate {
+			variables[c.Name] = c.Param.Variable()
+		}
+		if in.ParamApplyStatus == applyStatusInSync {
+			in.ParamApplyStatus = applyStatusApplying
+		}
+		id := in.ID
+		ap := l.rt.applier(id)
+		l.rt.goBackground(func(ctx context.Context) {
+			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			ap.mu.Lock()
+			// Read the latest values: a later Modify may already have
+			// changed what this one set.
+			latest := map[string]string{}
+			l.read(func(st *state) error {
+				if in, ok := st.Instances[id]; ok {
+					maps.Copy(latest, in.Running)
+				}
+				return nil
+			})
+			if e := l.rt.engine(id); e != nil {
+				for _, name := range names {
+					var err error
+					if v, ok := latest[name]; ok {
+						err = e.SetGlobal(ctx, variables[name], v)
+					} else {
+						err = e.ResetGlobal(ctx, variables[name])
+					}
+					if err != nil && !errors.Is(err, engine.ErrNoEngine) {
+						l.opts.Logf("lab: %s: %v", id, err)
+					}
+				}
+			}
+			ap.mu.Unlock()
+			if l.rt.doneApplying(id) {
+				l.update(id, func(_ *state, in *dbInstance) {
+					if in.ParamApplyStatus == applyStatusApplying {
+						in.ParamApplyStatus = applyStatusInSync
+					}
+				})
+			}
+		})
+	}
+}
+
+// applier returns the instance's apply serialiser and counts one more
+// pending apply.
+func (rt *runtime) applier(id string) *applier {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	a := rt.applies[id]
+	if a == nil {
+		a = &applier{}
+		rt.applies[id] = a
+	}
+	a.pending++
+	return a
+}
+
+// doneApplying counts one apply finished and reports whether none is left.
+func (rt *runtime) doneApplying(id string) bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	a := rt.applies[id]
+	if a == nil {
+		return true
+	}
+	a.pending--
+	return a.pending <= 0
+}
+
+// resume brings the instances of a restarted lab back: their engines start
+// with the values they ran with before, so pending-reboot changes stay
+// pending. An instance caught mid-creation cannot be finished (the master
+// password is never stored) and is marked failed; one caught mid-deletion
+// is deleted.
+func (l *Lab) resume() {
+	var ids []string
+	l.mutate(func(st *state) error {
+		for id, in := range st.Instances {
+			switch in.Status {
+			case statusCreating:
+				in.Status = statusFailed
+				st.addEvent(l.instanceEvent(id, evFailed, "the lab stopped while the instance was being created"))
+			case statusDeleting:
+				ids = append(ids, id)
+			case statusFailed:
+			default:
+				in.Status = statusRebooting
+				ids = append(ids, id)
+			}
+			if in.ParamApplyStatus == applyStatusApplying {
+				in.ParamApplyStatus = applyStatusInSync
+			}
+		}
+		return nil
+	})
+	for _, id := range ids {
+		in, ok := l.snapshot(id)
+		if !ok {
+			continue
+		}
+		if in.Status == statusDeleting {
+			l.startDelete(id)
+			continue
+		}
+		l.rt.goBackground(func(ctx context.Context) {
+			ctx, cancel := context.WithTimeout(ctx, opTimeout)
+			defer cancel()
+			e, err := engine.Open(ctx, l.rt.spec(&in), boot(l.familyOf(&in), in.Running))
+			l.cameUp(id, e, err, evRestarted)
+		})
+	}
+}

@@ -1,0 +1,245 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/engine"
+	"github.com/rdsctl/rdsctl/cloud/lab/mysqld"
+	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
+	"github.com/rdsctl/rdsctl/params/formula"
+)
+
+// runtime owns the lab's engines: one engine.Instance per DB instance, the
+// template datadir they are cloned from, and the background work (create,
+// reboot, failover, immediate applies) that the API starts and answers
+// before it finishes, as RDS does.
+//
+// Lock order: Lab.mu may be held while taking runtime.mu, never the other
+// way round. Engine operations (process starts and stops) run with neither
+// held; they report back through Lab.mutate.
+type runtime struct {
+	bin  mysqld.Binaries
+	dir  string // <lab dir>/instances
+	logf func(string, ...any)
+
+	tmplDone chan struct{}
+	tmpl     *mysqld.Template
+	tmplErr  error
+
+	ctx    context.Context // canceled when the lab stops
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	engines map[string]*engine.Instance
+	applies map[string]*applier
+}
+
+// applier serialises the immediate changes of one instance. Each apply
+// reads the instance's current values when it runs, under mu, so two
+// Modify calls in quick succession can never leave the older value live.
+type applier struct {
+	mu      sync.Mutex
+	pending int // guarded by runtime.mu
+}
+
+// newRuntime finds mariadbd and starts building the template in the
+// background, so that the first CreateDBInstance does not pay for
+// mariadb-install-db.
+func newRuntime(labDir, templateDir string, logf func(string, ...any)) (*runtime, error) {
+	bin, err := mysqld.Find()
+	if err != nil {
+		return nil, fmt.Errorf("the lab's DB instances need MariaDB: %w (or run the lab with --no-engine for parameter groups only)", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rt := &runtime{bin: bin, dir: filepath.Join(labDir, "instances"), logf: logf,
+		tmplDone: make(chan struct{}), ctx: ctx, cancel: cancel,
+		engines: map[string]*engine.Instance{}, applies: map[string]*applier{}}
+	go func() {
+		defer close(rt.tmplDone)
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		if templateDir == "" {
+			templateDir = filepath.Join(labDir, "template")
+		}
+		rt.tmpl, rt.tmplErr = mysqld.InitTemplate(tctx, bin, templateDir)
+		if rt.tmplErr != nil {
+			logf("lab: preparing the MariaDB template: %v", rt.tmplErr)
+		}
+	}()
+	return rt, nil
+}
+
+func (rt *runtime) template(ctx context.Context) (*mysqld.Template, error) {
+	select {
+	case <-rt.tmplDone:
+		return rt.tmpl, rt.tmplErr
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// goBackground runs fn on the runtime's context; stop waits for it.
+func (rt *runtime) goBackground(fn func(ctx context.Context)) {
+	rt.wg.Add(1)
+	go func() {
+		defer rt.wg.Done()
+		fn(rt.ctx)
+	}()
+}
+
+func (rt *runtime) engine(id string) *engine.Instance {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.engines[id]
+}
+
+func (rt *runtime) setEngine(id string, in *engine.Instance) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if in == nil {
+		delete(rt.engines, id)
+		delete(rt.applies, id)
+		return
+	}
+	rt.engines[id] = in
+}
+
+// stop cancels background work, waits for it, then shuts every engine down
+// cleanly.
+func (rt *runtime) stop(ctx context.Context) error {
+	rt.cancel()
+	rt.wg.Wait()
+	<-rt.tmplDone
+	rt.mu.Lock()
+	engines := rt.engines
+	rt.engines = map[string]*engine.Instance{}
+	rt.mu.Unlock()
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	for id, in := range engines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := in.Stop(ctx); err != nil {
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("stopping %s: %w", id, err))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (rt *runtime) spec(in *dbInstance) engine.Spec {
+	addr := "127.0.0.1:0"
+	if in.Port != 0 {
+		addr = "127.0.0.1:" + strconv.Itoa(in.Port)
+	}
+	return engine.Spec{ID: in.ID, Dir: filepath.Join(rt.dir, in.ID), EndpointAddr: addr,
+		ServerID: in.ServerID, Binaries: rt.bin}
+}
+
+// groupValues are the values an instance gets from its DB parameter group
+// at a (re)start: every user-set value, and the RDS system defaults that
+// differ from a stock server (max_connections and innodb_buffer_pool_size
+// formulas, performance_schema), with formulas evaluated for the instance's
+// class. Keys are RDS parameter names. The caller holds l.mu.
+func groupValues(st *state, in *dbInstance) (map[string]string, error) {
+	g, err := findGroup(st, kindInstance, in.ParamGroup)
+	if err != nil {
+		return nil, err
+	}
+	fam, err := findFamily(g.Family)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, p := range fam.Instance {
+		v, set := g.Values[p.Name]
+		val := v.Value
+		if !set {
+			if p.Source != sourceSystem || !p.IsModifiable || p.Default == "" {
+				continue
+			}
+			val = p.Default
+		}
+		if p.Variable() == "" || mysqld.Managed(p.Variable()) {
+			continue
+		}
+		ev, err := evalValue(val, in)
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", p.Name, err)
+		}
+		out[p.Name] = ev
+	}
+	return out, nil
+}
+
+// evalValue evaluates an RDS formula ({DBInstanceClassMemory*3/4}) for the
+// instance's class; other values pass through.
+func evalValue(v string, in *dbInstance) (string, error) {
+	if !formula.IsFormula(v) {
+		return v, nil
+	}
+	c, ok := formula.LookupClass(in.Class)
+	if !ok {
+		return "", fmt.Errorf("unknown instance class %s", in.Class)
+	}
+	n, err := formula.Eval(v, c.Vars(int64(in.AllocatedStorage), int64(in.Port)))
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+// boot splits RDS-named values into an engine's option file and the
+// variables it can only take with SET GLOBAL.
+func boot(family string, values map[string]string) engine.Boot {
+	b := engine.Boot{Options: map[string]string{}, Globals: map[string]string{}}
+	fam, err := findFamily(family)
+	if err != nil {
+		return b
+	}
+	for name, v := range values {
+		p, ok := kindInstance.param(fam, name)
+		if !ok || p.Variable() == "" {
+			continue
+		}
+		if p.RuntimeOnly {
+			b.Globals[p.Variable()] = v
+		} else {
+			b.Options[p.Variable()] = v
+		}
+	}
+	return b
+}
+
+// failoverMode is what clients meet while a failover keeps the endpoint
+// down.
+func (l *Lab) failoverMode() proxy.Mode {
+	if l.opts.FailoverMode == "" {
+		return proxy.Refuse
+	}
+	return l.opts.FailoverMode
+}
+
+// removeInstanceFiles deletes an instance's directory; a missing one is fine.
+func (rt *runtime) removeInstanceFiles(id string) error {
+	err := os.RemoveAll(filepath.Join(rt.dir, id))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}

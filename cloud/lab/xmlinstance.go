@@ -1,0 +1,75 @@
+package lab
+
+// The DB instance result shapes, named and nested as botocore's RDS model
+// has them (DBInstance, Endpoint, DBParameterGroupStatus,
+// PendingModifiedValues). Only the members the lab can say something true
+// about are sent; the SDKs leave the rest at their zero values.
+
+type xmlEndpoint struct {
+	Address      string `xml:"Address"`
+	Port         int    `xml:"Port"`
+	HostedZoneID string `xml:"HostedZoneId"`
+}
+
+type xmlParamGroupStatus struct {
+	Name        string `xml:"DBParameterGroupName"`
+	ApplyStatus string `xml:"ParameterApplyStatus"`
+}
+
+type xmlPendingModifiedValues struct {
+	DBInstanceClass string `xml:"DBInstanceClass,omitempty"`
+	MultiAZ         *bool  `xml:"MultiAZ,omitempty"`
+}
+
+type xmlDBInstance struct {
+	ID                 string       `xml:"DBInstanceIdentifier"`
+	Class              string       `xml:"DBInstanceClass"`
+	Engine             string       `xml:"Engine"`
+	Status             string       `xml:"DBInstanceStatus"`
+	MasterUsername     string       `xml:"MasterUsername"`
+	DBName             string       `xml:"DBName,omitempty"`
+	Endpoint           *xmlEndpoint `xml:"Endpoint,omitempty"`
+	AllocatedStorage   int          `xml:"AllocatedStorage"`
+	InstanceCreateTime string       `xml:"InstanceCreateTime,omitempty"`
+	BackupRetention    int          `xml:"BackupRetentionPeriod"`
+	ParamGroups        struct {
+		Items []xmlParamGroupStatus `xml:"DBParameterGroup"`
+	} `xml:"DBParameterGroups"`
+	AvailabilityZone   string                   `xml:"AvailabilityZone,omitempty"`
+	Pending            xmlPendingModifiedValues `xml:"PendingModifiedValues"`
+	MultiAZ            bool                     `xml:"MultiAZ"`
+	EngineVersion      string                   `xml:"EngineVersion"`
+	AutoMinorUpgrade   bool                     `xml:"AutoMinorVersionUpgrade"`
+	SecondaryAZ        string                   `xml:"SecondaryAvailabilityZone,omitempty"`
+	PubliclyAccessible bool                     `xml:"PubliclyAccessible"`
+	StorageType        string                   `xml:"StorageType"`
+	DbInstancePort     int                      `xml:"DbInstancePort"`
+	DBClusterID        string                   `xml:"DBClusterIdentifier,omitempty"`
+	StorageEncrypted   bool                     `xml:"StorageEncrypted"`
+	ResourceID         string                   `xml:"DbiResourceId"`
+	ARN                string                   `xml:"DBInstanceArn"`
+	IAMAuth            bool                     `xml:"IAMDatabaseAuthenticationEnabled"`
+	DeletionProtection bool                     `xml:"DeletionProtection"`
+}
+
+// CreateDBInstanceResult, ModifyDBInstanceResult, RebootDBInstanceResult
+// and DeleteDBInstanceResult.
+type xmlDBInstanceResult struct {
+	Instance xmlDBInstance `xml:"DBInstance"`
+}
+
+// DBInstanceMessage (DescribeDBInstancesResult).
+type xmlDBInstanceMessage struct {
+	Marker    string `xml:"Marker,omitempty"`
+	Instances struct {
+		Items []xmlDBInstance `xml:"DBInstance"`
+	} `xml:"DBInstances"`
+}
+
+// DBClusterMessage (DescribeDBClustersResult), always empty for now.
+type xmlDBClusterMessage struct {
+	Marker   string `xml:"Marker,omitempty"`
+	Clusters struct {
+		Items []struct{} `xml:"DBCluster"`
+	} `xml:"DBClusters"`
+}
