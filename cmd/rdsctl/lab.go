@@ -79,6 +79,23 @@ func defaultLabDir(getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".local", "state", "rdsctl", "lab"), nil
 }
 
+// templateDir is where labs keep the MariaDB template datadir their
+// instances are cloned from. It is shared by every lab of the user (it is
+// safe to build from several processes at once), so only the first lab on
+// a machine pays for mariadb-install-db.
+func templateDir(getenv func(string) string) string {
+	if d := getenv("RDSCTL_TEMPLATE_DIR"); d != "" {
+		return d
+	}
+	if d := getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "rdsctl", "mariadb-template")
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".cache", "rdsctl", "mariadb-template")
+	}
+	return "" // the lab's own dir
+}
+
 // resolveLabDir turns --dir (or its default) into an absolute path, so
 // that the detached lab, lab.json and the messages all name the same dir.
 func resolveLabDir(dir string, getenv func(string) string) (string, error) {
@@ -175,6 +192,7 @@ func labUpForeground(ctx context.Context, opts *LabUpOptions, dir string) error 
 		FailoverDelay: opts.FailoverDelay,
 		FailoverMode:  proxy.Mode(opts.FailoverMode),
 		NoEngine:      opts.NoEngine,
+		TemplateDir:   templateDir(opts.Getenv),
 		Logf:          func(format string, args ...any) { ios.Infof(format, args...) },
 	})
 	if err != nil {

@@ -1,0 +1,157 @@
+package failover_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+
+	"github.com/rdsctl/rdsctl/cloud"
+	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
+	"github.com/rdsctl/rdsctl/failover"
+)
+
+const runPassword = "Run-pa55word"
+
+// labInstanceFor creates a DB instance on an engine lab and returns a probe
+// aimed at its endpoint.
+func labInstanceFor(t *testing.T, delay time.Duration, multiAZ bool) (*lab.Lab, *rds.Client, *failover.Probe) {
+	t.Helper()
+	l := labtest.Start(t, labtest.WithEngine(t, delay))
+	c := labtest.Client(t, l)
+	ctx := context.Background()
+	if _, err := c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("gameday"),
+		DBInstanceClass: aws.String("db.t3.micro"), Engine: aws.String("mariadb"), MultiAZ: aws.Bool(multiAZ),
+		MasterUsername: aws.String("admin"), MasterUserPassword: aws.String(runPassword)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cloud.WaitInstanceAvailable(ctx, c, "gameday", time.Minute, func(o *rds.DBInstanceAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 100*time.Millisecond
+	}); err != nil {
+		t.Fatal(err)
+	}
+	in, err := cloud.FindInstance(ctx, c, "gameday")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &failover.Probe{Addr: fmt.Sprintf("127.0.0.1:%d", aws.ToInt32(in.Endpoint.Port)), User: "admin", Password: runPassword,
+		ConnectTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second}
+	return l, c, p
+}
+
+// TestRunMeasuresFailoverAgainstTruth triggers a real Multi-AZ failover on
+// the lab and checks the measured downtime against the lab's own record of
+// when the endpoint was cut and restored.
+func TestRunMeasuresFailoverAgainstTruth(t *testing.T) {
+	l, c, p := labInstanceFor(t, time.Second, true)
+	res, err := failover.Run(context.Background(), c, failover.Options{Instance: "gameday", Failover: true, Probe: p,
+		PollInterval: 50 * time.Millisecond, Timeout: time.Minute, Progress: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var truth *lab.Outage
+	for _, o := range l.Status().Outages {
+		if o.Cause == "failover" {
+			truth = &o
+		}
+	}
+	if truth == nil {
+		t.Fatal("the lab recorded no failover outage")
+	}
+	want := truth.RestoredAt.Sub(truth.CutAt).Seconds()
+	t.Logf("measured %.3fs, lab window %.3fs, API %.3fs, classes %v", res.DowntimeSeconds, want, *res.APISeconds, res.ErrorClasses)
+	if d := math.Abs(res.DowntimeSeconds - want); d > 0.25 {
+		t.Errorf("measured downtime %.3fs, lab's window %.3fs: off by %.3fs (> 0.25s)", res.DowntimeSeconds, want, d)
+	}
+	if res.OldPrimaryAZ != "us-east-1a" || res.NewPrimaryAZ != "us-east-1b" {
+		t.Errorf("AZs %s -> %s", res.OldPrimaryAZ, res.NewPrimaryAZ)
+	}
+	if res.ErrorClasses[failover.ClassRefused] == 0 {
+		t.Errorf("error classes %v: want refused", res.ErrorClasses)
+	}
+	if !res.PrimaryChanged || res.OldPrimary.ServerID == res.NewPrimary.ServerID {
+		t.Errorf("primary change not seen: %+v -> %+v", res.OldPrimary, res.NewPrimary)
+	}
+	var text []string
+	for _, e := range res.Timeline {
+		text = append(text, e.Source+":"+e.Text)
+	}
+	joined := strings.Join(text, "\n")
+	for _, want := range []string{"api:RebootDBInstance ForceFailover=true accepted", "event:gameday: Multi-AZ instance failover started.",
+		"event:gameday: Multi-AZ instance failover completed.", "probe:refused", "api:status available"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("timeline lacks %q:\n%s", want, joined)
+		}
+	}
+}
+
+// TestRunRefusesSingleAZFailover: nothing is triggered for a forced
+// failover of a Single-AZ instance.
+func TestRunRefusesSingleAZFailover(t *testing.T) {
+	l, c, p := labInstanceFor(t, 0, false)
+	_, err := failover.Run(context.Background(), c, failover.Options{Instance: "gameday", Failover: true, Probe: p})
+	if !errors.Is(err, failover.ErrNotMultiAZ) {
+		t.Fatalf("err = %v, want ErrNotMultiAZ", err)
+	}
+	for _, r := range labtest.Requests(t, l) {
+		if r.Action == "RebootDBInstance" {
+			t.Fatal("a RebootDBInstance reached the lab")
+		}
+	}
+	_, err = failover.Run(context.Background(), c, failover.Options{Instance: "missing", Probe: p})
+	if !cloud.IsNotFound(err) {
+		t.Fatalf("missing instance: %v", err)
+	}
+}
+
+// TestRunNoBaselineTriggersNothing: a probe that cannot log in (wrong
+// password) stops the run before the reboot, and the error names the
+// class, not the password.
+func TestRunNoBaselineTriggersNothing(t *testing.T) {
+	l, c, p := labInstanceFor(t, 0, true)
+	p.Password = "Wrong-pa55word"
+	_, err := failover.Run(context.Background(), c, failover.Options{Instance: "gameday", Failover: true, Probe: p,
+		BaselineTimeout: time.Second})
+	if !errors.Is(err, failover.ErrNoBaseline) || !strings.Contains(err.Error(), "auth") || strings.Contains(err.Error(), "Wrong-pa55word") {
+		t.Fatalf("err = %v", err)
+	}
+	for _, r := range labtest.Requests(t, l) {
+		if r.Action == "RebootDBInstance" {
+			t.Fatal("a RebootDBInstance reached the lab")
+		}
+	}
+}
+
+// TestRunInterrupted: canceling mid-outage (Ctrl-C) returns promptly with
+// what was measured so far.
+func TestRunInterrupted(t *testing.T) {
+	_, c, p := labInstanceFor(t, 3*time.Second, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	p.Observe = func(o failover.Observation) {
+		if !o.OK {
+			cancel()
+		}
+	}
+	start := time.Now()
+	res, err := failover.Run(ctx, c, failover.Options{Instance: "gameday", Failover: true, Probe: p, PollInterval: 50 * time.Millisecond})
+	if !errors.Is(err, context.Canceled) || !res.Interrupted {
+		t.Fatalf("err = %v, interrupted %v", err, res.Interrupted)
+	}
+	if time.Since(start) > 2500*time.Millisecond {
+		t.Errorf("took %s to stop after Ctrl-C", time.Since(start))
+	}
+	if res.FirstFailureAt == nil || res.Recovered {
+		t.Errorf("partial result: %+v", res.Summary)
+	}
+	// The lab finishes the failover on its own.
+	if err := cloud.WaitInstanceAvailable(context.Background(), c, "gameday", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+}
