@@ -372,7 +372,7 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 			fields = append(fields, ui.F("instance", strings.Join([]string{in.ID, in.Status, fmt.Sprint(in.EnginePID), fmt.Sprint(in.Port)}, "\t")))
 		}
 		for _, o := range st.Outages {
-			fields = append(fields, ui.F("outage", strings.Join([]string{o.Instance, fmtTime(o.CutAt), fmtTime(o.RestoredAt)}, "\t")))
+			fields = append(fields, ui.F("outage", strings.Join([]string{o.Instance, o.Cause, fmtTime(o.CutAt), fmtTime(o.RestoredAt)}, "\t")))
 		}
 		return ios.PrintFields(fields...)
 	}
@@ -407,13 +407,13 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 		_, err := fmt.Fprintln(ios.Out, cs.Gray("none recorded"))
 		return err
 	}
-	t := ios.NewTable("INSTANCE", "CUT AT", "RESTORED AT", "DOWNTIME")
+	t := ios.NewTable("INSTANCE", "CAUSE", "CUT AT", "RESTORED AT", "DOWNTIME")
 	for _, o := range st.Outages {
 		down := "ongoing"
 		if !o.RestoredAt.IsZero() {
 			down = o.RestoredAt.Sub(o.CutAt).Round(time.Millisecond).String()
 		}
-		t.AddRow(o.Instance, fmtTime(o.CutAt), fmtTime(o.RestoredAt), down)
+		t.AddRow(o.Instance, o.Cause, fmtTime(o.CutAt), fmtTime(o.RestoredAt), down)
 	}
 	return t.Render()
 }

@@ -175,6 +175,7 @@ var testStatus = lab.Status{
 	Instances: []lab.InstanceStatus{{ID: "staging-db", Status: "available", EnginePID: 4300, Port: 33061}},
 	Outages: []lab.Outage{{
 		Instance:   "staging-db",
+		Cause:      "failover",
 		CutAt:      time.Date(2026, 1, 2, 3, 5, 0, 0, time.UTC),
 		RestoredAt: time.Date(2026, 1, 2, 3, 5, 2, 500_000_000, time.UTC),
 	}},
@@ -194,7 +195,7 @@ func TestPrintLabStatus(t *testing.T) {
 			"region:\tus-east-1\n" +
 			"started_at:\t2026-01-02T03:04:05Z\n" +
 			"instance:\tstaging-db\tavailable\t4300\t33061\n" +
-			"outage:\tstaging-db\t2026-01-02T03:05:00Z\t2026-01-02T03:05:02.5Z\n"
+			"outage:\tstaging-db\tfailover\t2026-01-02T03:05:00Z\t2026-01-02T03:05:02.5Z\n"
 		if out.String() != want {
 			t.Errorf("got\n%s\nwant\n%s", out, want)
 		}
@@ -215,8 +216,8 @@ func TestPrintLabStatus(t *testing.T) {
 			"ID          STATUS     ENGINE PID  PORT\n" +
 			"staging-db  available  4300        33061\n" +
 			"\nOutages\n" +
-			"INSTANCE    CUT AT                RESTORED AT             DOWNTIME\n" +
-			"staging-db  2026-01-02T03:05:00Z  2026-01-02T03:05:02.5Z  2.5s\n"
+			"INSTANCE    CAUSE     CUT AT                RESTORED AT             DOWNTIME\n" +
+			"staging-db  failover  2026-01-02T03:05:00Z  2026-01-02T03:05:02.5Z  2.5s\n"
 		if out.String() != want {
 			t.Errorf("got\n%s\nwant\n%s", out, want)
 		}
