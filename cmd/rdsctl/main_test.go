@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/mysqld/mysqldtest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/script/*.txtar with the actual output of cmp stdout/stderr")
@@ -49,12 +51,29 @@ func TestMain(m *testing.M) {
 //	exits CODE PROG [args]     run PROG and require exit status CODE
 //	rdsapi create-pg NAME FAMILY | has-pg NAME
 //	                           call the lab through the SDK (no AWS CLI needed)
+//	mutations mark             remember where $LAB_DIR/requests.jsonl ends
+//	mutations N [ACTION]       require exactly N mutating requests (anything
+//	                           but Describe*, List* and /_lab/) since the mark,
+//	                           or N of ACTION only
 //
-// Conditions: [awscli] holds when the AWS CLI runs; under CI it must.
+//	labinstance ID [multi-az] [group=G]
+//	                           create a DB instance on an engine lab, wait
+//	                           until available, export ID_PORT
+//	labsql ID STATEMENT        run SQL on it as the master user
+//
+// Conditions: [awscli] holds when the AWS CLI runs, [mariadb] when
+// mariadbd does (scripts that need instances start with [!mariadb] skip);
+// under CI both must.
 func TestScripts(t *testing.T) {
 	awsCLI := awsCLIAvailable()
 	if !awsCLI && os.Getenv("CI") != "" {
 		t.Fatal("the AWS CLI is required under CI (scripts/setup installs it)")
+	}
+	mariadb := mariadbAvailable()
+	if mariadb {
+		scriptTemplateDir = mysqldtest.Template(t).Dir
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("mariadbd is required under CI (scripts/setup installs it)")
 	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
@@ -65,6 +84,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("RDSCTL_LAB_DIR", labDir)
 			env.Setenv("HOME", filepath.Join(env.WorkDir, "home"))
 			env.Setenv("LAB_DIR", labDir)
+			if err := setupScriptEnv(env); err != nil {
+				return err
+			}
 			// The AWS CLI lives under pyenv on some machines; its shim
 			// needs these to find the interpreter.
 			for _, k := range []string{"PYENV_ROOT", "PYENV_VERSION"} {
@@ -79,16 +101,19 @@ func TestScripts(t *testing.T) {
 			})
 			return nil
 		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"labup":   cmdLabUp,
-			"waitlab": cmdWaitLab,
-			"exits":   cmdExits,
-			"rdsapi":  cmdRDSAPI,
-		},
+		Cmds: withExtraCmds(map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"labup":     cmdLabUp,
+			"waitlab":   cmdWaitLab,
+			"exits":     cmdExits,
+			"rdsapi":    cmdRDSAPI,
+			"mutations": cmdMutations,
+		}),
 		Condition: func(cond string) (bool, error) {
 			switch cond {
 			case "awscli":
 				return awsCLI, nil
+			case "mariadb":
+				return mariadb, nil
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
@@ -222,4 +247,62 @@ func cmdRDSAPI(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	ts.Check(err)
+}
+
+// cmdMutations is how scripts prove what reached the lab: that refused
+// input, a dry run or a second apply made no mutating call, and that 45
+// parameters took exactly three ModifyDBParameterGroup calls.
+func cmdMutations(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: mutations mark | mutations N [ACTION]")
+	}
+	path := filepath.Join(ts.Getenv("LAB_DIR"), "requests.jsonl")
+	if args[0] == "mark" {
+		ts.Setenv("MUTATIONS_MARK", strconv.Itoa(len(readRequests(ts, path))))
+		return
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	mark, _ := strconv.Atoi(ts.Getenv("MUTATIONS_MARK"))
+	count := func() []string {
+		var got []string
+		recs := readRequests(ts, path)
+		for _, r := range recs[min(mark, len(recs)):] {
+			mutating := r.Action != "" && !strings.HasPrefix(r.Action, "/_lab/") &&
+				!strings.HasPrefix(r.Action, "Describe") && !strings.HasPrefix(r.Action, "List")
+			if mutating && (len(args) == 1 || r.Action == args[1]) {
+				got = append(got, fmt.Sprintf("%s %d %s", r.Action, r.Status, r.Code))
+			}
+		}
+		return got
+	}
+	// The lab logs a request just after answering it, so the last line
+	// may land a moment after rdsctl has exited.
+	deadline := time.Now().Add(2 * time.Second)
+	got := count()
+	for len(got) != want && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		got = count()
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got = count(); len(got) != want {
+		ts.Fatalf("%d mutating requests since the mark, want %d:\n%s", len(got), want, strings.Join(got, "\n"))
+	}
+}
+
+func readRequests(ts *testscript.TestScript, path string) []lab.RequestRecord {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	ts.Check(err)
+	lines := strings.Split(string(data), "\n")
+	var out []lab.RequestRecord
+	// The last element is "" or a line still being written: skip it.
+	for _, line := range lines[:len(lines)-1] {
+		var r lab.RequestRecord
+		ts.Check(json.Unmarshal([]byte(line), &r))
+		out = append(out, r)
+	}
+	return out
 }

@@ -18,6 +18,7 @@ import (
 // group is one file (NewCmdX in x.go) plus one line here.
 var commandGroups = []func(*Factory) *cobra.Command{
 	NewCmdLab,
+	NewCmdParams,
 	func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) },
 }
 

@@ -1,0 +1,363 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rdsctl/rdsctl/cloud"
+	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
+	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
+	"github.com/rdsctl/rdsctl/params"
+)
+
+// NewCmdParams builds `rdsctl params`: DB and DB cluster parameter groups,
+// edited safely. The verbs are thin: they fetch what the params library
+// needs, let it validate and plan, print the plan, and send it.
+func NewCmdParams(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "params",
+		Short: "Create, inspect and change RDS parameter groups safely",
+		Long: `Create, inspect and change DB parameter groups (and, with --cluster, DB cluster
+parameter groups).
+
+Every change is validated against the group's own metadata before anything is
+sent: an unknown name (with the nearest valid one), a value outside the
+allowed ones, or --apply immediate on a static parameter is refused with exit
+code 2 and no change. Changes go out in calls of at most 20 parameters,
+co-dependent parameters together, values already set skipped. A failure
+part-way says exactly which calls landed; running the command again finishes
+the job.
+
+Commands that change or delete a group ask first on a terminal and need
+--yes off one.`,
+		Example: `  rdsctl params create staging --family mariadb10.11
+  rdsctl params set staging wait_timeout=300 max_connections=500 --dry-run
+  rdsctl params diff staging
+  rdsctl params export staging > staging.yaml
+  rdsctl params apply -f staging.yaml --yes`,
+	}
+	cmd.AddCommand(
+		NewCmdParamsList(f, nil),
+		NewCmdParamsCreate(f, nil),
+		NewCmdParamsShow(f, nil),
+		NewCmdParamsSet(f, nil),
+		NewCmdParamsReset(f, nil),
+		NewCmdParamsDiff(f, nil),
+		NewCmdParamsCopy(f, nil),
+		NewCmdParamsDelete(f, nil),
+		NewCmdParamsExport(f, nil),
+		NewCmdParamsApply(f, nil),
+	)
+	return cmd
+}
+
+// ParamsCommon is what every params verb takes from the Factory. RDS is a
+// function, not a client, so that parsing tests never load AWS settings
+// and behaviour tests can hand in a client for an in-process lab.
+type ParamsCommon struct {
+	IO     *ui.IOStreams
+	Format ui.Format
+	RDS    func(context.Context) (cloud.RDS, error)
+}
+
+func (c *ParamsCommon) groups(ctx context.Context, cluster bool) (groupAPI, error) {
+	api, err := c.RDS(ctx)
+	if err != nil {
+		return groupAPI{}, err
+	}
+	return groupAPI{rds: api, cluster: cluster}, nil
+}
+
+// newParamsCmd completes a params verb: RunE fills common from f, runs the
+// verb's own argument parsing (whose errors are usage errors), then calls
+// runF (tests) or run.
+func newParamsCmd[O any](f *Factory, cmd *cobra.Command, opts *O, common *ParamsCommon,
+	parse func(args []string) error, runF, run func(context.Context, *O) error) *cobra.Command {
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		common.IO, common.Format, common.RDS = f.IOStreams, f.Format(), f.RDS
+		if parse != nil {
+			if err := parse(args); err != nil {
+				return err
+			}
+		}
+		if runF != nil {
+			return runF(c.Context(), opts)
+		}
+		return run(c.Context(), opts)
+	}
+	return cmd
+}
+
+func addClusterFlag(cmd *cobra.Command, cluster *bool) {
+	cmd.Flags().BoolVar(cluster, "cluster", false, "a DB cluster parameter group (Aurora, Multi-AZ DB clusters)")
+}
+
+// groupName normalises a group name: RDS names are case-insensitive and
+// stored lowercase, and the finds compare exactly.
+func groupName(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// groupArg is groupName for a required argument. Only the characters a
+// name can have (default groups add ".") pass, so that an empty or
+// mangled argument is a usage error, not an API one.
+func groupArg(s string) (string, error) {
+	name := groupName(s)
+	if !existingGroupPattern.MatchString(name) {
+		return "", cli.Usagef("invalid parameter group name %q: letters, digits, hyphens and dots, at most 255", s)
+	}
+	return name, nil
+}
+
+var existingGroupPattern = regexp.MustCompile(`^[a-z0-9.-]{1,255}$`)
+
+// groupNamePattern is RDS's rule for a new group's name: a letter first,
+// then letters, digits and single hyphens, no hyphen last.
+var groupNamePattern = regexp.MustCompile(`^[a-zA-Z](?:-?[a-zA-Z0-9])*$`)
+
+func checkNewGroupName(name string) error {
+	if len(name) > 255 || !groupNamePattern.MatchString(name) {
+		return cli.Usagef("invalid parameter group name %q: a letter first, then letters, digits and single hyphens, no hyphen last, at most 255", name)
+	}
+	return nil
+}
+
+// refuseDefault stops a change to a default group before any call: RDS
+// refuses them, and saying what to do instead is more use than its error.
+// verb is "modified" or "deleted".
+func refuseDefault(name, verb string) error {
+	if !strings.HasPrefix(name, "default.") && name != "default" {
+		return nil
+	}
+	if verb == "deleted" {
+		return cli.Usagef("%s is a default parameter group, which cannot be deleted", name)
+	}
+	return cli.Usagef("%s is a default parameter group, which cannot be %s; create a group of its family and change that (rdsctl params create NEW-NAME --family FAMILY)", name, verb)
+}
+
+// refused reports input the params library rejected before anything was
+// sent: every problem on a line of its own, exit 2, no --help hint (the
+// problem is in the values, not in how the command was typed).
+func refused(ios *ui.IOStreams, err error) error {
+	var ve *params.ValidationError
+	if errors.As(err, &ve) && len(ve.Problems) > 1 {
+		ios.ErrorLine(fmt.Sprintf("%d invalid parameter changes; nothing was sent:", len(ve.Problems)))
+		for _, p := range ve.Problems {
+			fmt.Fprintf(ios.ErrOut, "  %s\n", p)
+		}
+	} else {
+		ios.ErrorLine(err.Error())
+	}
+	return cli.Silent(cli.Usage(err))
+}
+
+// ParamsListOptions are the inputs of `params list`.
+type ParamsListOptions struct {
+	ParamsCommon
+	Family  string
+	Cluster bool
+}
+
+// NewCmdParamsList builds `rdsctl params list`.
+func NewCmdParamsList(f *Factory, runF func(context.Context, *ParamsListOptions) error) *cobra.Command {
+	opts := &ParamsListOptions{}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List parameter groups: name, family, description",
+		Args:  cobra.NoArgs,
+	}
+	cmd.Flags().StringVar(&opts.Family, "family", "", "only groups of this family, e.g. mariadb10.11")
+	addClusterFlag(cmd, &opts.Cluster)
+	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, nil, runF, paramsListRun)
+}
+
+func paramsListRun(ctx context.Context, opts *ParamsListOptions) error {
+	api, err := opts.groups(ctx, opts.Cluster)
+	if err != nil {
+		return err
+	}
+	all, err := api.list(ctx)
+	if err != nil {
+		return err
+	}
+	groups := all[:0]
+	for _, g := range all {
+		if opts.Family == "" || strings.EqualFold(g.Family, opts.Family) {
+			groups = append(groups, g)
+		}
+	}
+	return opts.IO.Print(opts.Format, groups, func() error {
+		if len(groups) == 0 {
+			opts.IO.Infof("no %ss", api.noun())
+			return nil
+		}
+		t := opts.IO.NewTable("NAME", "FAMILY", "DESCRIPTION")
+		for _, g := range groups {
+			t.AddRow(g.Name, g.Family, g.Description)
+		}
+		return t.Render()
+	})
+}
+
+// ParamsCreateOptions are the inputs of `params create`.
+type ParamsCreateOptions struct {
+	ParamsCommon
+	Name        string
+	Family      string
+	Description string
+	Cluster     bool
+}
+
+// NewCmdParamsCreate builds `rdsctl params create`. Creating asks nothing:
+// a new group changes no running database until it is attached.
+func NewCmdParamsCreate(f *Factory, runF func(context.Context, *ParamsCreateOptions) error) *cobra.Command {
+	opts := &ParamsCreateOptions{}
+	cmd := &cobra.Command{
+		Use:   "create NAME --family F",
+		Short: "Create a parameter group",
+		Args:  cobra.ExactArgs(1),
+	}
+	cmd.Flags().StringVar(&opts.Family, "family", "", "parameter group family, e.g. mariadb10.11, mysql8.0, aurora-mysql8.0 (required)")
+	cmd.Flags().StringVar(&opts.Description, "description", "", "description (default: the name)")
+	_ = cmd.MarkFlagRequired("family")
+	addClusterFlag(cmd, &opts.Cluster)
+	parse := func(args []string) error {
+		opts.Name = strings.TrimSpace(args[0])
+		opts.Family = strings.TrimSpace(opts.Family)
+		if opts.Family == "" {
+			return cli.Usagef("--family must not be empty")
+		}
+		if opts.Description == "" {
+			opts.Description = opts.Name // RDS requires one
+		}
+		return checkNewGroupName(opts.Name)
+	}
+	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsCreateRun)
+}
+
+func paramsCreateRun(ctx context.Context, opts *ParamsCreateOptions) error {
+	api, err := opts.groups(ctx, opts.Cluster)
+	if err != nil {
+		return err
+	}
+	g, err := api.create(ctx, paramGroup{Name: opts.Name, Family: opts.Family, Description: opts.Description})
+	if err != nil {
+		return err
+	}
+	opts.IO.Successf("created %s %s (family %s)", api.noun(), g.Name, g.Family)
+	return printGroup(opts.ParamsCommon, g)
+}
+
+// printGroup writes a created or copied group: its name alone for the
+// table format, so that scripts can capture it, or the whole record.
+func printGroup(c ParamsCommon, g paramGroup) error {
+	return c.IO.Print(c.Format, g, func() error {
+		_, err := fmt.Fprintln(c.IO.Out, g.Name)
+		return err
+	})
+}
+
+// ParamsCopyOptions are the inputs of `params copy`.
+type ParamsCopyOptions struct {
+	ParamsCommon
+	Source      string
+	Target      string
+	Description string
+	Cluster     bool
+}
+
+// NewCmdParamsCopy builds `rdsctl params copy`. Like create, it asks
+// nothing: the copy is new and the source is only read.
+func NewCmdParamsCopy(f *Factory, runF func(context.Context, *ParamsCopyOptions) error) *cobra.Command {
+	opts := &ParamsCopyOptions{}
+	cmd := &cobra.Command{
+		Use:   "copy SRC DST",
+		Short: "Copy a parameter group, with its user-set values, to a new group",
+		Long: `Copy a parameter group, with its user-set values, to a new group. SRC may be a
+name or an ARN. RDS does not copy default groups: create a group of the same
+family instead, which starts from the same defaults.`,
+		Args: cobra.ExactArgs(2),
+	}
+	cmd.Flags().StringVar(&opts.Description, "description", "", "description of the copy (default: \"copy of SRC\")")
+	addClusterFlag(cmd, &opts.Cluster)
+	parse := func(args []string) error {
+		opts.Source, opts.Target = strings.TrimSpace(args[0]), strings.TrimSpace(args[1])
+		if !strings.HasPrefix(opts.Source, "arn:") {
+			var err error
+			if opts.Source, err = groupArg(opts.Source); err != nil {
+				return err
+			}
+		}
+		if opts.Description == "" {
+			opts.Description = "copy of " + opts.Source
+		}
+		return checkNewGroupName(opts.Target)
+	}
+	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsCopyRun)
+}
+
+func paramsCopyRun(ctx context.Context, opts *ParamsCopyOptions) error {
+	api, err := opts.groups(ctx, opts.Cluster)
+	if err != nil {
+		return err
+	}
+	g, err := api.copy(ctx, opts.Source, opts.Target, opts.Description)
+	if err != nil {
+		return err
+	}
+	opts.IO.Successf("copied %s %s to %s", api.noun(), opts.Source, g.Name)
+	return printGroup(opts.ParamsCommon, g)
+}
+
+// ParamsDeleteOptions are the inputs of `params delete`.
+type ParamsDeleteOptions struct {
+	ParamsCommon
+	Name    string
+	Cluster bool
+}
+
+// NewCmdParamsDelete builds `rdsctl params delete`, a destructive command:
+// it asks on a terminal and needs --yes off one.
+func NewCmdParamsDelete(f *Factory, runF func(context.Context, *ParamsDeleteOptions) error) *cobra.Command {
+	opts := &ParamsDeleteOptions{}
+	cmd := &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a parameter group (asks first; --yes off a terminal)",
+		Args:  cobra.ExactArgs(1),
+	}
+	addClusterFlag(cmd, &opts.Cluster)
+	parse := func(args []string) error {
+		var err error
+		if opts.Name, err = groupArg(args[0]); err != nil {
+			return err
+		}
+		return refuseDefault(opts.Name, "deleted")
+	}
+	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsDeleteRun)
+}
+
+func paramsDeleteRun(ctx context.Context, opts *ParamsDeleteOptions) error {
+	api, err := opts.groups(ctx, opts.Cluster)
+	if err != nil {
+		return err
+	}
+	// Look first, so that a typo fails plainly instead of asking to
+	// delete something that is not there.
+	if _, err := api.find(ctx, opts.Name); err != nil {
+		return err
+	}
+	if err := opts.IO.Confirm("delete " + api.noun() + " " + opts.Name); err != nil {
+		return err
+	}
+	if err := api.delete(ctx, opts.Name); err != nil {
+		if cloud.IsInvalidState(err) {
+			return fmt.Errorf("%w (detach it from every instance or cluster first)", err)
+		}
+		return err
+	}
+	opts.IO.Successf("deleted %s %s", api.noun(), opts.Name)
+	return nil
+}
