@@ -9,12 +9,20 @@ import (
 // Report is the outcome of one verify, shaped for the CLI's table and JSON
 // output (DESIGN.md: parameters[] and trap).
 type Report struct {
-	Instance   string    `json:"instance,omitempty"`
-	Endpoint   string    `json:"endpoint"`
-	Server     Server    `json:"server"`
-	Parameters []Result  `json:"parameters"`
-	Trap       Trap      `json:"trap"`
-	CheckedAt  time.Time `json:"checked_at"`
+	Instance string `json:"instance,omitempty"`
+	Endpoint string `json:"endpoint"`
+	// InstanceClass, ParameterGroup and ParameterApplyStatus say what the
+	// expectations were worked out for and whether RDS considers them live,
+	// so that a report read on its own (a CI artefact, a game-day step)
+	// explains its formulas and pending-reboot results. Run leaves them
+	// empty; the CLI fills them from the instance.
+	InstanceClass        string    `json:"instance_class,omitempty"`
+	ParameterGroup       string    `json:"parameter_group,omitempty"`
+	ParameterApplyStatus string    `json:"parameter_apply_status,omitempty"`
+	Server               Server    `json:"server"`
+	Parameters           []Result  `json:"parameters"`
+	Trap                 Trap      `json:"trap"`
+	CheckedAt            time.Time `json:"checked_at"`
 	// ReadMillis is how long reading the server took, which matters right
 	// after a failover.
 	ReadMillis float64 `json:"read_ms"`

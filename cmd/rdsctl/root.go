@@ -19,6 +19,7 @@ import (
 var commandGroups = []func(*Factory) *cobra.Command{
 	NewCmdLab,
 	NewCmdParams,
+	func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) },
 }
 
