@@ -241,7 +241,7 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	// the events.
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	start := res.TriggeredAt.Add(-time.Minute)
+	start := res.TriggeredAt.Add(-5 * time.Second)
 	events, eerr := cloud.AllEvents(ectx, api, &rds.DescribeEventsInput{SourceType: types.SourceTypeDbInstance,
 		SourceIdentifier: aws.String(opts.Instance), StartTime: &start})
 	if eerr != nil {

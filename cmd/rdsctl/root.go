@@ -20,6 +20,8 @@ var commandGroups = []func(*Factory) *cobra.Command{
 	NewCmdLab,
 	NewCmdParams,
 	func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdReboot(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdFailover(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) },
 }
 

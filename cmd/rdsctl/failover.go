@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/spf13/cobra"
+
+	"github.com/rdsctl/rdsctl/cloud"
+	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
+	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
+	"github.com/rdsctl/rdsctl/failover"
+	"github.com/rdsctl/rdsctl/verify"
+)
+
+// FailoverOptions are the inputs of `rdsctl failover` and `rdsctl reboot`:
+// the same measured run, with and without ForceFailover.
+type FailoverOptions struct {
+	IO      *ui.IOStreams
+	Format  ui.Format
+	Factory *Factory
+
+	// Command is "failover" or "reboot", for messages.
+	Command  string
+	Instance string
+	// Failover asks for a forced Multi-AZ failover (always for the
+	// failover command; reboot --failover).
+	Failover bool
+	Cluster  string
+	Target   string
+
+	// MaxDowntime, when set, makes a longer measured downtime a finding
+	// (exit 3).
+	MaxDowntime   time.Duration
+	NoVerify      bool
+	ProbeInterval time.Duration
+	ProbeWrite    bool
+	Timeout       time.Duration
+	Verify        VerifyInputs
+}
+
+// NewCmdFailover builds `rdsctl failover`; runF replaces failoverRun in
+// tests.
+func NewCmdFailover(f *Factory, runF func(context.Context, *FailoverOptions) error) *cobra.Command {
+	return newFailoverCmd(f, "failover", runF)
+}
+
+// NewCmdReboot builds `rdsctl reboot`; runF replaces failoverRun in tests.
+func NewCmdReboot(f *Factory, runF func(context.Context, *FailoverOptions) error) *cobra.Command {
+	return newFailoverCmd(f, "reboot", runF)
+}
+
+func newFailoverCmd(f *Factory, command string, runF func(context.Context, *FailoverOptions) error) *cobra.Command {
+	opts := &FailoverOptions{Command: command, Failover: command == "failover"}
+	var vf verifyFlags
+	var db dbConnFlags
+	cmd := &cobra.Command{
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IO, opts.Format, opts.Factory = f.IOStreams, f.Format(), f
+			if len(args) == 1 {
+				opts.Instance = strings.TrimSpace(args[0])
+			}
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			in, err := vf.inputs(db)
+			if err != nil {
+				return err
+			}
+			opts.Verify = in
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return failoverRun(cmd.Context(), opts)
+		},
+	}
+	if command == "failover" {
+		cmd.Use = "failover INSTANCE | --cluster C [--target I]"
+		cmd.Short = "Force a Multi-AZ failover, measure the outage clients see, verify the new primary"
+		cmd.Long = `Force a Multi-AZ failover (RebootDBInstance ForceFailover=true) and measure it.
+
+While it runs, a probe connects afresh through the instance endpoint every
+--probe-interval (one connection at a time, tight timeouts, no retries) and
+asks the server who it is; every failure is classified as refused, timeout,
+read_only, gone_away, auth or other. The API is polled for the status, and
+the RDS events of the window are read, so the report shows one timeline: the
+call, the status changes, the events and what clients saw.
+
+Afterwards the new primary is verified exactly as 'rdsctl verify' would (off
+with --no-verify), so a failover that brings up a server with other values
+than its parameter group says is caught.
+
+Nothing is triggered unless the instance is available, Multi-AZ, and the
+probe could log in first: an outage that cannot be measured is no test.
+
+Exit codes: 0 done; 3 the measured downtime exceeded --max-downtime or the
+new primary drifts; 2 refused before any change (not Multi-AZ, bad flags,
+no --yes off a terminal); 1 anything else (not found, timeout, interrupted).`
+		cmd.Example = `  rdsctl failover staging-db --yes
+  rdsctl failover staging-db --max-downtime 60s -o json --yes > failover.json`
+		cmd.Flags().StringVar(&opts.Cluster, "cluster", "", "fail over Aurora cluster `C` instead of an instance")
+		cmd.Flags().StringVar(&opts.Target, "target", "", "with --cluster: the reader instance `I` to promote")
+	} else {
+		cmd.Use = "reboot INSTANCE [--failover]"
+		cmd.Short = "Reboot an instance (applying pending-reboot changes), measure the outage, verify"
+		cmd.Long = `Reboot a DB instance and measure it, like 'rdsctl failover' but without
+forcing a failover unless --failover is given. A reboot applies every
+parameter change that is pending a reboot, so the server is verified
+afterwards (off with --no-verify).
+
+Exit codes as for 'rdsctl failover'.`
+		cmd.Example = `  rdsctl reboot staging-db --yes
+  rdsctl reboot staging-db --failover --yes`
+		cmd.Flags().BoolVar(&opts.Failover, "failover", false, "force a Multi-AZ failover (RebootDBInstance ForceFailover=true)")
+	}
+	fl := cmd.Flags()
+	fl.DurationVar(&opts.MaxDowntime, "max-downtime", 0, "exit 3 when clients were down longer than `D` (e.g. 60s)")
+	fl.BoolVar(&opts.NoVerify, "no-verify", false, "do not verify the server afterwards")
+	fl.DurationVar(&opts.ProbeInterval, "probe-interval", failover.DefaultInterval, "time between probe connections")
+	fl.BoolVar(&opts.ProbeWrite, "probe-write", false, "also write a heartbeat row ("+failover.DefaultTable+"), so a read-only server counts as down")
+	fl.DurationVar(&opts.Timeout, "timeout", failover.DefaultTimeout, "give up waiting for the instance to recover after `D`")
+	vf.register(cmd)
+	db.register(cmd)
+	return cmd
+}
+
+func (o *FailoverOptions) validate() error {
+	switch {
+	case o.Cluster != "":
+		// The lab has no Aurora clusters to test a FailoverDBCluster
+		// against, and rdsctl does not send what it cannot test.
+		return cli.Usagef("--cluster: Aurora cluster failover is not supported yet; fail over an instance by name")
+	case o.Target != "":
+		return cli.Usagef("--target goes with --cluster")
+	case o.Instance == "":
+		return cli.Usagef("name the DB instance to %s", o.Command)
+	case o.MaxDowntime < 0:
+		return cli.Usagef("invalid --max-downtime %s: must not be negative", o.MaxDowntime)
+	case o.ProbeInterval < 10*time.Millisecond:
+		return cli.Usagef("invalid --probe-interval %s: at least 10ms, to stay gentle on a struggling server", o.ProbeInterval)
+	case o.Timeout <= 0:
+		return cli.Usagef("invalid --timeout %s: must be positive", o.Timeout)
+	}
+	return nil
+}
+
+// failoverReport is `failover -o json`: the measurement (downtime,
+// first_failure_at, recovered_at, error_classes, old/new primary AZ and
+// server, timeline) and the verification of the server afterwards.
+type failoverReport struct {
+	*failover.Result
+	MaxDowntimeSeconds  *float64       `json:"max_downtime_seconds"`
+	MaxDowntimeExceeded bool           `json:"max_downtime_exceeded"`
+	Verify              *verify.Report `json:"verify"`
+	VerifyError         string         `json:"verify_error,omitempty"`
+}
+
+func failoverRun(ctx context.Context, opts *FailoverOptions) error {
+	ios := opts.IO
+	api, err := opts.Factory.RDS(ctx)
+	if err != nil {
+		return err
+	}
+	in, _, err := failover.Preflight(ctx, api, opts.Instance, opts.Failover)
+	switch {
+	case errors.Is(err, failover.ErrNotMultiAZ):
+		return cli.Usage(err)
+	case cloud.IsNotFound(err):
+		return &rdsError{op: "finding instance " + opts.Instance, err: err}
+	case err != nil:
+		return err
+	}
+	what := "reboot " + opts.Instance
+	if opts.Failover {
+		what = "fail over " + opts.Instance + " (" + aws.ToString(in.AvailabilityZone) + " to its standby in " + aws.ToString(in.SecondaryAvailabilityZone) + ")"
+	}
+	if err := ios.Confirm(what); err != nil {
+		return err
+	}
+	warnf := opts.Verify.Warnf
+	if warnf == nil {
+		warnf = ios.Warnf
+	}
+	login, err := opts.Verify.DB.login(ctx, opts.Factory, in, warnf)
+	if err != nil {
+		return err
+	}
+	mc, err := login.Config.DriverConfig()
+	if err != nil {
+		return cli.Usage(err)
+	}
+	probe := &failover.Probe{Addr: login.Config.Addr(), User: mc.User, Password: mc.Passwd, TLS: mc.TLS,
+		Interval: opts.ProbeInterval, Write: opts.ProbeWrite,
+		ConnectTimeout: failover.DefaultConnectTimeout, ReadTimeout: failover.DefaultReadTimeout, WriteTimeout: failover.DefaultWriteTimeout}
+	res, runErr := failover.Run(ctx, api, failover.Options{Instance: opts.Instance, Failover: opts.Failover, Probe: probe,
+		Timeout: opts.Timeout, Progress: ios.Progressf})
+	if res.TriggeredAt.IsZero() {
+		// Nothing was triggered: the run stopped in its checks.
+		if errors.Is(runErr, failover.ErrNoBaseline) {
+			return fmt.Errorf("not triggered: %w (check --db-user and the password source)", runErr)
+		}
+		return runErr
+	}
+	rep := &failoverReport{Result: res}
+	if opts.MaxDowntime > 0 {
+		m := opts.MaxDowntime.Seconds()
+		rep.MaxDowntimeSeconds = &m
+		rep.MaxDowntimeExceeded = res.DowntimeSeconds > m || !res.Recovered
+	}
+	if !opts.NoVerify && runErr == nil {
+		ios.Progressf("verifying the %s server", map[bool]string{true: "new primary's", false: "rebooted"}[opts.Failover])
+		v, verr := verifyInstance(ctx, opts.Factory, api, opts.Instance, opts.Verify)
+		rep.Verify = v
+		if verr != nil {
+			rep.VerifyError = verr.Error()
+			ios.Warnf("verification failed: %v", verr)
+		}
+	}
+	if err := ios.Print(opts.Format, rep, func() error { return printFailoverReport(ios, opts, rep) }); err != nil {
+		return err
+	}
+	if runErr != nil {
+		if res.Interrupted {
+			return fmt.Errorf("interrupted after %s was triggered at %s; the instance may still be recovering: %w",
+				opts.Command, res.TriggeredAt.UTC().Format(time.RFC3339Nano), runErr)
+		}
+		return runErr
+	}
+	return failoverOutcome(ios, rep)
+}
+
+// failoverOutcome turns a breach of --max-downtime and drift on the
+// server afterwards into one findings error (exit 3).
+func failoverOutcome(ios *ui.IOStreams, rep *failoverReport) error {
+	var problems []string
+	n := 0
+	if rep.MaxDowntimeExceeded {
+		n++
+		problems = append(problems, fmt.Sprintf("downtime %.3fs exceeded --max-downtime %gs", rep.DowntimeSeconds, *rep.MaxDowntimeSeconds))
+	}
+	if rep.Verify != nil {
+		if err := verifyOutcome(ios, []*verify.Report{rep.Verify}); err != nil {
+			var fe *cli.FindingsError
+			if errors.As(err, &fe) {
+				n += fe.Count
+			}
+			problems = append(problems, err.Error())
+		}
+	}
+	if rep.VerifyError != "" {
+		return errors.New("verification failed: " + rep.VerifyError)
+	}
+	if n == 0 {
+		return nil
+	}
+	return cli.Findings(n, "%s", strings.Join(problems, "; "))
+}
