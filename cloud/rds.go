@@ -45,7 +45,8 @@ var _ RDS = (*rds.Client)(nil)
 
 // NewRDS returns the SDK client (a *rds.Client) for cfg from Load,
 // honouring the --endpoint-url carried in cfg over every environment
-// setting. optFns are applied last, e.g. a recording HTTP client in tests.
+// setting. optFns are applied next, e.g. a recording HTTP client in tests,
+// and WithOwnRequestBody last, so that it wraps whatever client they set.
 func NewRDS(cfg aws.Config, optFns ...func(*rds.Options)) RDS {
 	return NewClient(cfg, optFns...)
 }
@@ -54,9 +55,10 @@ func NewRDS(cfg aws.Config, optFns ...func(*rds.Options)) RDS {
 // setup in demo) that need SDK methods outside the RDS interface, such as
 // CreateDBInstance.
 func NewClient(cfg aws.Config, optFns ...func(*rds.Options)) *rds.Client {
-	fns := make([]func(*rds.Options), 0, len(optFns)+1)
+	fns := make([]func(*rds.Options), 0, len(optFns)+2)
 	if url, ok := rdsEndpoint(cfg); ok {
 		fns = append(fns, func(o *rds.Options) { o.BaseEndpoint = aws.String(url) })
 	}
-	return rds.NewFromConfig(cfg, append(fns, optFns...)...)
+	fns = append(append(fns, optFns...), WithOwnRequestBody)
+	return rds.NewFromConfig(cfg, fns...)
 }

@@ -26,11 +26,11 @@ func TestMain(m *testing.M) {
 }
 
 // startLab starts a lab whose every response must pass botocore's model,
-// and an SDK client for it. The client keeps the standard retryer: the
-// SDK has a known race (aws/aws-sdk-go-v2#2737) in which net/http's write
-// loop closes a keep-alive connection while the response is read, which
-// a fast localhost server hits every few dozen requests and the retryer
-// absorbs. 4xx answers are never retried, so error assertions are exact.
+// and an SDK client for it. The client keeps the standard retryer, and
+// labtest.Client applies cloud.WithOwnRequestBody against the SDK's race
+// (aws/aws-sdk-go-v2#2737) in which net/http's write loop closes a
+// keep-alive connection while the response is read. 4xx answers are never
+// retried, so error assertions are exact.
 func startLab(t *testing.T) (*lab.Lab, *rds.Client) {
 	t.Helper()
 	l := labtest.Start(t)

@@ -52,11 +52,13 @@ Commands that change or delete a group ask first on a terminal and need
 		NewCmdParamsDelete(f, nil),
 		NewCmdParamsExport(f, nil),
 		NewCmdParamsApply(f, nil),
+		NewCmdParamsAttach(f, nil),
 	)
 	return cmd
 }
 
-// ParamsCommon is what every params verb takes from the Factory. RDS is a
+// ParamsCommon is what every params verb takes from the Factory, and so
+// do status and wait, which need the same three things. RDS is a
 // function, not a client, so that parsing tests never load AWS settings
 // and behaviour tests can hand in a client for an in-process lab.
 type ParamsCommon struct {

@@ -37,7 +37,7 @@ type paramsEnv struct {
 func newParamsEnv(t *testing.T) *paramsEnv {
 	t.Helper()
 	l := labtest.Start(t)
-	return &paramsEnv{t: t, lab: l, rds: labtest.Client(t, l, withOwnRequestBody), ctx: context.Background()}
+	return &paramsEnv{t: t, lab: l, rds: labtest.Client(t, l), ctx: context.Background()}
 }
 
 // common returns options for api (the lab's client unless given) and
@@ -431,7 +431,7 @@ func TestParamsWeirdArgs(t *testing.T) {
 // conversion and the encoding (bench/params_show.sh measures the binary).
 func BenchmarkParamsShowJSON(b *testing.B) {
 	l := labtest.Start(b)
-	api := labtest.Client(b, l, withOwnRequestBody)
+	api := labtest.Client(b, l)
 	ctx := context.Background()
 	if _, err := api.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String("bench"),
 		DBParameterGroupFamily: aws.String("mariadb10.11"), Description: aws.String("bench")}); err != nil {

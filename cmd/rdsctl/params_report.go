@@ -148,7 +148,7 @@ func needsReboot(users []groupUser, pending map[string]bool) []string {
 func reportReboot(ios *ui.IOStreams, reboot []string, pending bool) {
 	switch {
 	case len(reboot) > 0:
-		ios.Warnf("reboot needed for pending-reboot changes to take effect: %s (rdsctl params converge, or rdsctl reboot INSTANCE)", strings.Join(reboot, ", "))
+		ios.Warnf("reboot needed for pending-reboot changes to take effect: %s (rdsctl reboot INSTANCE applies them and verifies)", strings.Join(reboot, ", "))
 	case pending:
 		ios.Infof("  pending-reboot changes take effect when an instance using the group next reboots")
 	}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
@@ -61,6 +62,10 @@ var (
 	parseDelete = parse(NewCmdParamsDelete)
 	parseExport = parse(NewCmdParamsExport)
 	parseApply  = parse(NewCmdParamsApply)
+	parseAttach = parse(NewCmdParamsAttach)
+	// status and wait take ParamsCommon too.
+	parseStatus = parse(NewCmdStatus)
+	parseWait   = parse(NewCmdWait)
 )
 
 func as(kv ...string) []params.Assignment {
@@ -110,6 +115,15 @@ func TestParamsParsing(t *testing.T) {
 		{"apply", parseApply, []string{"-f", "x.yaml"}, &ParamsApplyOptions{File: "x.yaml", Apply: params.ApplyAuto}},
 		{"apply flags", parseApply, []string{"--file=-", "--dry-run", "--apply", "immediate"},
 			&ParamsApplyOptions{File: "-", DryRun: true, Apply: params.ApplyImmediate}},
+		{"attach", parseAttach, []string{"Staging", "--instance", "DB"},
+			&ParamsAttachOptions{Name: "staging", Instance: "db", Timeout: 15 * time.Minute}},
+		{"attach reboot", parseAttach, []string{"default.mariadb10.11", "--instance=db", "--reboot", "--timeout", "2m"},
+			&ParamsAttachOptions{Name: "default.mariadb10.11", Instance: "db", Reboot: true, Timeout: 2 * time.Minute}},
+		{"status", parseStatus, []string{" Staging-DB "}, &StatusOptions{Instance: "staging-db"}},
+		{"wait available", parseWait, []string{"db", "--for", "available"},
+			&WaitOptions{Instance: "db", For: waitAvailable, Timeout: 15 * time.Minute}},
+		{"wait in-sync timeout", parseWait, []string{"db", "--for=IN-SYNC", "--timeout", "90s"},
+			&WaitOptions{Instance: "db", For: waitInSync, Timeout: 90 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,6 +187,20 @@ func TestParamsParsingRejects(t *testing.T) {
 		{"apply no file", parseApply, nil, `required flag(s) "file" not set`},
 		{"apply args", parseApply, []string{"-f", "x", "y"}, "unknown command"},
 		{"apply bad mode", parseApply, []string{"-f", "x", "--apply", "x"}, "invalid apply mode"},
+		{"attach no instance", parseAttach, []string{"g"}, `required flag(s) "instance" not set`},
+		{"attach empty instance", parseAttach, []string{"g", "--instance", " "}, "invalid DB instance identifier"},
+		{"attach bad group", parseAttach, []string{"a b", "--instance", "db"}, "invalid parameter group name"},
+		{"attach two", parseAttach, []string{"a", "b", "--instance", "db"}, "accepts 1 arg(s)"},
+		{"attach zero timeout", parseAttach, []string{"g", "--instance", "db", "--timeout", "0s"}, "invalid --timeout"},
+		{"status none", parseStatus, nil, "accepts 1 arg(s), received 0"},
+		{"status empty", parseStatus, []string{""}, `invalid DB instance identifier ""`},
+		{"status underscore", parseStatus, []string{"db_1"}, `invalid DB instance identifier "db_1"`},
+		{"status long", parseStatus, []string{strings.Repeat("a", 64)}, "at most 63"},
+		{"wait no for", parseWait, []string{"db"}, `required flag(s) "for" not set`},
+		{"wait bad for", parseWait, []string{"db", "--for", "ready"}, `invalid --for "ready": want available or in-sync`},
+		{"wait settled", parseWait, []string{"db", "--for", "settled"}, `invalid --for "settled"`},
+		{"wait zero", parseWait, []string{"db", "--for", "available", "--timeout", "0s"}, "invalid --timeout 0s: it must be positive"},
+		{"wait negative", parseWait, []string{"db", "--for", "available", "--timeout", "-1m"}, "invalid --timeout -1m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

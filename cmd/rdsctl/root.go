@@ -19,6 +19,8 @@ import (
 var commandGroups = []func(*Factory) *cobra.Command{
 	NewCmdLab,
 	NewCmdParams,
+	func(f *Factory) *cobra.Command { return NewCmdStatus(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdWait(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdReboot(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdFailover(f, nil) },

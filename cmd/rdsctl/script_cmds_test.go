@@ -64,7 +64,7 @@ func scriptRDS(ts *testscript.TestScript) *rds.Client {
 		Region:       ts.Getenv("AWS_REGION"),
 		BaseEndpoint: aws.String(ts.Getenv("AWS_ENDPOINT_URL_RDS")),
 		Credentials:  credentials.NewStaticCredentialsProvider(labCredentials, labCredentials, ""),
-	})
+	}, cloud.WithOwnRequestBody)
 }
 
 // cmdLabInstance creates a DB instance on the script's lab (which must run

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
+	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cloud/lab"
 	"github.com/rdsctl/rdsctl/cloud/lab/mysqld/mysqldtest"
 )
@@ -70,14 +71,15 @@ func WithEngine(t testing.TB, failoverDelay time.Duration) func(*lab.Options) {
 
 // Client is an aws-sdk-go-v2 RDS client for the lab, with dummy static
 // credentials and the lab's region, configured from nothing in the
-// environment.
+// environment. Like every rdsctl client it has cloud.WithOwnRequestBody,
+// applied after optFns, so that counts of the lab's requests are exact.
 func Client(t testing.TB, l *lab.Lab, optFns ...func(*rds.Options)) *rds.Client {
 	t.Helper()
 	return rds.New(rds.Options{
 		Region:       l.Region(),
 		BaseEndpoint: aws.String(l.Endpoint()),
 		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
-	}, optFns...)
+	}, append(optFns[:len(optFns):len(optFns)], cloud.WithOwnRequestBody)...)
 }
 
 // Env is the environment (KEY=VALUE) under which the AWS CLI, boto3 or

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/spf13/cobra"
+
+	"github.com/rdsctl/rdsctl/cloud"
+	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
+	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
+)
+
+// ParamsAttachOptions are the inputs of `params attach`.
+type ParamsAttachOptions struct {
+	ParamsCommon
+	Name     string
+	Instance string
+	Reboot   bool
+	Timeout  time.Duration
+}
+
+// NewCmdParamsAttach builds `rdsctl params attach`. Attaching changes
+// what a running database will run, so it asks on a terminal and needs
+// --yes off one, like the destructive commands.
+func NewCmdParamsAttach(f *Factory, runF func(context.Context, *ParamsAttachOptions) error) *cobra.Command {
+	opts := &ParamsAttachOptions{}
+	cmd := &cobra.Command{
+		Use:   "attach NAME --instance I [--reboot]",
+		Short: "Attach a parameter group to a DB instance (asks first; --yes off a terminal)",
+		Long: `Attach a DB parameter group to a DB instance, in place of its current one.
+
+Before anything is sent, the group and the instance must exist, the instance
+must be available, and the group must be of the same family as the
+instance's current group; otherwise the command exits 2 and changes nothing.
+Attaching the group the instance already has does nothing.
+
+RDS applies a newly attached group at the next reboot, dynamic values too:
+the group is "applying", then "pending-reboot". With --reboot, rdsctl then
+reboots the instance (no failover) and waits, within --timeout, until it is
+available and in-sync.`,
+		Example: `  rdsctl params attach staging --instance staging-db
+  rdsctl params attach staging --instance staging-db --reboot --yes -o json`,
+		Args: cobra.ExactArgs(1),
+	}
+	cmd.Flags().StringVar(&opts.Instance, "instance", "", "the DB instance to attach the group to (required)")
+	cmd.Flags().BoolVar(&opts.Reboot, "reboot", false, "reboot the instance (no failover) and wait until it is in-sync")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", defaultWaitTimeout, "give up waiting after this long, e.g. 90s, 10m")
+	_ = cmd.MarkFlagRequired("instance")
+	parse := func(args []string) (err error) {
+		if opts.Name, err = groupArg(args[0]); err != nil {
+			return err
+		}
+		if opts.Instance, err = instanceArg(opts.Instance); err != nil {
+			return err
+		}
+		return checkTimeout(opts.Timeout)
+	}
+	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsAttachRun)
+}
+
+// attachReport is the machine-readable result of `params attach`. Status
+// is "applied" or, when the group was attached already, "unchanged".
+type attachReport struct {
+	Instance             string `json:"instance"`
+	Group                string `json:"group"`
+	PreviousGroup        string `json:"previous_group"`
+	Family               string `json:"family"`
+	Status               string `json:"status"`
+	ParameterApplyStatus string `json:"parameter_apply_status"`
+	Rebooted             bool   `json:"rebooted"`
+	NeedsReboot          bool   `json:"needs_reboot"`
+}
+
+func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
+	ios := opts.IO
+	api, err := opts.RDS(ctx)
+	if err != nil {
+		return err
+	}
+	rep, in, err := checkAttach(ctx, api, opts)
+	if err != nil {
+		if cli.IsUsage(err) {
+			return refused(ios, err)
+		}
+		return err
+	}
+	w := newInstanceWait(ios, api, rep.Instance, opts.Timeout)
+	switch {
+	case rep.Status == statusUnchanged && opts.Reboot && rep.NeedsReboot:
+		// Attached earlier without --reboot: --reboot now finishes the job.
+		ios.Progressf("parameter group %s is already attached to DB instance %s and waits for a reboot", rep.Group, rep.Instance)
+		if err := ios.Confirm(fmt.Sprintf("reboot DB instance %s to apply parameter group %s", rep.Instance, rep.Group)); err != nil {
+			return err
+		}
+	case rep.Status == statusUnchanged:
+		ios.Successf("parameter group %s is already attached to DB instance %s (%s): nothing to do", rep.Group, rep.Instance, orDash(rep.ParameterApplyStatus))
+		if rep.NeedsReboot {
+			ios.Warnf("reboot needed for its changes to take effect: %s (rdsctl reboot %s, or attach with --reboot)", rep.Instance, rep.Instance)
+		}
+		return printAttach(opts.ParamsCommon, rep)
+	default:
+		ios.Progressf("attach parameter group %s (%s) to DB instance %s, in place of %s", rep.Group, rep.Family, rep.Instance, orDash(rep.PreviousGroup))
+		action := fmt.Sprintf("attach parameter group %s to DB instance %s", rep.Group, rep.Instance)
+		if opts.Reboot {
+			action += " and reboot it"
+		}
+		if err := ios.Confirm(action); err != nil {
+			return err
+		}
+		_, err = api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
+			DBInstanceIdentifier: in.DBInstanceIdentifier,
+			DBParameterGroupName: aws.String(rep.Group),
+			ApplyImmediately:     aws.Bool(true),
+		})
+		if err != nil {
+			return &rdsError{op: fmt.Sprintf("attaching parameter group %s to DB instance %s", rep.Group, rep.Instance), err: err}
+		}
+		rep.Status = statusApplied
+		ios.Successf("attached parameter group %s to DB instance %s, pending a reboot", rep.Group, rep.Instance)
+		if err := w.until(ctx, waitSettled); err != nil {
+			return err
+		}
+	}
+	if opts.Reboot {
+		ios.Progressf("rebooting DB instance %s (no failover)", rep.Instance)
+		if _, err := api.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{
+			DBInstanceIdentifier: in.DBInstanceIdentifier, ForceFailover: aws.Bool(false)}); err != nil {
+			return &rdsError{op: "rebooting DB instance " + rep.Instance, err: err}
+		}
+		rep.Rebooted = true
+		if err := w.until(ctx, waitRebooted); err != nil {
+			return err
+		}
+	}
+	if w.last != nil {
+		rep.ParameterApplyStatus, _ = groupApplyStatus(*w.last, rep.Group)
+		rep.NeedsReboot = rep.ParameterApplyStatus == applyPendingReboot
+	}
+	if rep.NeedsReboot {
+		ios.Warnf("reboot needed for the group to take effect: %s (rdsctl reboot %s, or attach with --reboot)", rep.Instance, rep.Instance)
+	} else {
+		ios.Successf("DB instance %s is available and in-sync with parameter group %s", rep.Instance, rep.Group)
+	}
+	return printAttach(opts.ParamsCommon, rep)
+}
+
+// checkAttach finds the group and the instance and checks, before
+// anything is sent, that the attach can work. Its usage errors are
+// refusals: nothing was changed. A report with status unchanged means the
+// group is attached already.
+func checkAttach(ctx context.Context, api cloud.RDS, opts *ParamsAttachOptions) (*attachReport, types.DBInstance, error) {
+	groups := groupAPI{rds: api}
+	g, err := groups.find(ctx, opts.Name)
+	if cloud.IsNotFound(err) {
+		return nil, types.DBInstance{}, cli.Usage(notFound("parameter group "+opts.Name, err))
+	}
+	if err != nil {
+		return nil, types.DBInstance{}, err
+	}
+	in, err := findInstance(ctx, api, opts.Instance)
+	if cloud.IsNotFound(err) {
+		return nil, in, cli.Usage(err)
+	}
+	if err != nil {
+		return nil, in, err
+	}
+	rep := &attachReport{Instance: aws.ToString(in.DBInstanceIdentifier), Group: g.Name, Family: g.Family}
+	var current []string
+	for _, pg := range in.DBParameterGroups {
+		current = append(current, aws.ToString(pg.DBParameterGroupName))
+	}
+	rep.PreviousGroup = strings.Join(current, ",")
+	if st, attached := groupApplyStatus(in, g.Name); attached {
+		rep.Status, rep.ParameterApplyStatus, rep.NeedsReboot = statusUnchanged, st, st == applyPendingReboot
+		return rep, in, nil
+	}
+	if st := aws.ToString(in.DBInstanceStatus); st != "available" {
+		return nil, in, cli.Usagef("DB instance %s is %s, not available: wait for it first (rdsctl wait %s --for available)", rep.Instance, st, rep.Instance)
+	}
+	for _, name := range current {
+		cur, err := groups.find(ctx, strings.ToLower(name))
+		if err != nil {
+			return nil, in, err
+		}
+		if !strings.EqualFold(cur.Family, g.Family) {
+			return nil, in, cli.Usagef("parameter group %s is of family %s, but DB instance %s runs family %s (parameter group %s): attach a group of family %s",
+				g.Name, g.Family, rep.Instance, cur.Family, cur.Name, cur.Family)
+		}
+	}
+	return rep, in, nil
+}
+
+// groupApplyStatus is the ParameterApplyStatus of group on in, and
+// whether the group is attached to it at all.
+func groupApplyStatus(in types.DBInstance, group string) (string, bool) {
+	for _, pg := range in.DBParameterGroups {
+		if strings.EqualFold(aws.ToString(pg.DBParameterGroupName), group) {
+			return aws.ToString(pg.ParameterApplyStatus), true
+		}
+	}
+	return "", false
+}
+
+// printAttach writes the outcome: a key/value block, or the report for
+// -o json|yaml.
+func printAttach(c ParamsCommon, rep *attachReport) error {
+	return c.IO.Print(c.Format, rep, func() error {
+		cs := c.IO.ColorScheme()
+		return c.IO.PrintFields(
+			ui.F("instance", rep.Instance),
+			ui.F("parameter group", rep.Group+" ("+colorApplyStatus(cs, rep.ParameterApplyStatus)+")"),
+			ui.F("previous group", orDash(rep.PreviousGroup)),
+			ui.F("family", rep.Family),
+			ui.F("rebooted", yesNo(rep.Rebooted)),
+		)
+	})
+}
