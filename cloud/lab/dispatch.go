@@ -123,12 +123,15 @@ func (l *Lab) serveAction(hr *http.Request, id string) (*request, any, error) {
 		// AWS's common error text for InvalidAction.
 		return r, nil, apiErr(codeInvalidAction, "Could not find operation %s for version %s", r.action, apiVersion)
 	}
+	if e := l.faults.take(r.action); e != nil {
+		return r, nil, e
+	}
 	result, err := h(l, r)
 	return r, result, err
 }
 
-// serveControl serves /_lab/status and /_lab/shutdown; it returns the
-// HTTP status written.
+// serveControl serves /_lab/status, /_lab/shutdown and /_lab/faults; it
+// returns the HTTP status written.
 func (l *Lab) serveControl(w http.ResponseWriter, hr *http.Request) int {
 	switch {
 	case hr.URL.Path == "/_lab/status" && hr.Method == http.MethodGet:
@@ -149,7 +152,9 @@ func (l *Lab) serveControl(w http.ResponseWriter, hr *http.Request) int {
 			l.stop(ctx)
 		}()
 		return http.StatusOK
-	case hr.URL.Path == "/_lab/status" || hr.URL.Path == "/_lab/shutdown":
+	case hr.URL.Path == "/_lab/faults" && hr.Method == http.MethodPost:
+		return l.serveFaults(w, hr)
+	case hr.URL.Path == "/_lab/status" || hr.URL.Path == "/_lab/shutdown" || hr.URL.Path == "/_lab/faults":
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return http.StatusMethodNotAllowed
 	}

@@ -23,6 +23,8 @@ type Lab struct {
 	lock     *dirLock
 	// rt runs the DB instances' engines; nil with Options.NoEngine.
 	rt *runtime
+	// faults are test-injected refusals (POST /_lab/faults).
+	faults faults
 
 	// mu guards st and saved. Every mutation is persisted while mu is
 	// held and before the response is written.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -53,4 +54,24 @@ func cmdCheckDowntime(ts *testscript.TestScript, neg bool, args []string) {
 	if math.Abs(rep.Downtime-want) > tol {
 		ts.Fatalf("measured downtime %.3fs is not within %.2fs of the lab's window %.3fs", rep.Downtime, tol, want)
 	}
+}
+
+func init() {
+	extraScriptCmds["labfault"] = cmdLabFault
+}
+
+// cmdLabFault makes the script's lab refuse one future call, to drive a
+// real partial failure through the real binary:
+//
+//	labfault ACTION SKIP CODE MESSAGE...
+//
+// lets SKIP calls of ACTION through, then refuses the next with CODE.
+func cmdLabFault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 4 {
+		ts.Fatalf("usage: labfault ACTION SKIP CODE MESSAGE...")
+	}
+	skip, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	ts.Check(lab.InjectFault(ts.Getenv("LAB_ENDPOINT"), lab.Fault{Action: args[0], Skip: skip, Code: args[2],
+		Message: strings.Join(args[3:], " ")}))
 }
