@@ -15,6 +15,7 @@ import (
 	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cloud/lab"
 	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
+	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
 	"github.com/rdsctl/rdsctl/failover"
 )
 
@@ -22,9 +23,9 @@ const runPassword = "Run-pa55word"
 
 // labInstanceFor creates a DB instance on an engine lab and returns a probe
 // aimed at its endpoint.
-func labInstanceFor(t *testing.T, delay time.Duration, multiAZ bool) (*lab.Lab, *rds.Client, *failover.Probe) {
+func labInstanceFor(t *testing.T, delay time.Duration, multiAZ bool, opts ...func(*lab.Options)) (*lab.Lab, *rds.Client, *failover.Probe) {
 	t.Helper()
-	l := labtest.Start(t, labtest.WithEngine(t, delay))
+	l := labtest.Start(t, append([]func(*lab.Options){labtest.WithEngine(t, delay)}, opts...)...)
 	c := labtest.Client(t, l)
 	ctx := context.Background()
 	if _, err := c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("gameday"),
@@ -89,6 +90,31 @@ func TestRunMeasuresFailoverAgainstTruth(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Errorf("timeline lacks %q:\n%s", want, joined)
 		}
+	}
+}
+
+// TestRunBlackholeFailover: with the lab black-holing the endpoint (as
+// when clients still resolve the dead primary), the probe's attempts hang
+// until their timeouts, so the class is timeout, and the outage is still
+// measured within a timeout of the truth.
+func TestRunBlackholeFailover(t *testing.T) {
+	l, c, p := labInstanceFor(t, time.Second, true, func(o *lab.Options) { o.FailoverMode = proxy.Blackhole })
+	p.ConnectTimeout, p.ReadTimeout, p.WriteTimeout = 200*time.Millisecond, 200*time.Millisecond, 200*time.Millisecond
+	res, err := failover.Run(context.Background(), c, failover.Options{Instance: "gameday", Failover: true, Probe: p,
+		PollInterval: 50 * time.Millisecond, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ErrorClasses[failover.ClassTimeout] == 0 || res.ErrorClasses[failover.ClassRefused] != 0 {
+		t.Errorf("error classes %v: want timeouts, no refusals", res.ErrorClasses)
+	}
+	var truth lab.Outage
+	for _, o := range l.Status().Outages {
+		truth = o
+	}
+	want := truth.RestoredAt.Sub(truth.CutAt).Seconds()
+	if d := math.Abs(res.DowntimeSeconds - want); d > 0.25+0.2 {
+		t.Errorf("measured %.3fs, lab window %.3fs", res.DowntimeSeconds, want)
 	}
 }
 
