@@ -170,7 +170,10 @@ func printError(ios *ui.IOStreams, cmd *cobra.Command, err error, interrupted bo
 		return
 	}
 	msg := err.Error()
-	if interrupted {
+	if interrupted && !strings.HasPrefix(msg, "interrupted") {
+		// A command that says what it had done when stopped (failover:
+		// "interrupted after failover was triggered at ...") keeps its
+		// words; for the rest, the context's error says nothing useful.
 		msg = "interrupted"
 	}
 	ios.ErrorLine(strings.TrimRight(msg, "\n"))
