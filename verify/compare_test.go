@@ -153,6 +153,20 @@ func TestCanonicalName(t *testing.T) {
 	if v, ok := s.Global("gtid-strict-mode"); !ok || v != "OFF" {
 		t.Errorf("Global(gtid-strict-mode) = %q, %v", v, ok)
 	}
+	// A MySQL 8.0 group's transaction_isolation, on a MariaDB 10.x server
+	// that only knows tx_isolation, and the other way round.
+	s.Globals["tx_isolation"] = "READ-COMMITTED"
+	if v, ok := s.Global("transaction_isolation"); !ok || v != "READ-COMMITTED" {
+		t.Errorf("Global(transaction_isolation) via tx_isolation = %q, %v", v, ok)
+	}
+	delete(s.Globals, "tx_isolation")
+	s.Globals["transaction_isolation"] = "SERIALIZABLE"
+	if v, ok := s.Global("tx_isolation"); !ok || v != "SERIALIZABLE" {
+		t.Errorf("Global(tx_isolation) via transaction_isolation = %q, %v", v, ok)
+	}
+	if _, ok := s.Global("tx_nonsense"); ok {
+		t.Error("Global(tx_nonsense) found")
+	}
 }
 
 func FuzzParseExpect(f *testing.F) {

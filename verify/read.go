@@ -35,10 +35,28 @@ type Snapshot struct {
 }
 
 // Global returns a global variable's value, accepting the dashed spelling
-// parameter groups sometimes use (gtid-mode for gtid_mode).
+// parameter groups sometimes use (gtid-mode for gtid_mode), and the other
+// name of a variable that MySQL and MariaDB spell differently: MySQL 8.0
+// has only transaction_isolation, MariaDB before 11.1 only tx_isolation.
 func (s *Snapshot) Global(name string) (string, bool) {
-	v, ok := s.Globals[CanonicalName(name)]
-	return v, ok
+	n := CanonicalName(name)
+	if v, ok := s.Globals[n]; ok {
+		return v, true
+	}
+	if alt, ok := variableAliases[n]; ok {
+		v, ok := s.Globals[alt]
+		return v, ok
+	}
+	return "", false
+}
+
+// variableAliases pairs the names one server family uses for a variable
+// with the other's.
+var variableAliases = map[string]string{
+	"transaction_isolation": "tx_isolation",
+	"tx_isolation":          "transaction_isolation",
+	"transaction_read_only": "tx_read_only",
+	"tx_read_only":          "transaction_read_only",
 }
 
 // Trap returns the wait_timeout values an engineer needs to understand
