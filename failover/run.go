@@ -73,6 +73,9 @@ type Options struct {
 	Settle time.Duration
 	// Progress receives one line per step, for stderr; nil discards.
 	Progress func(format string, args ...any)
+	// Warn receives pre-flight findings and lost side information (events
+	// that could not be read); nil sends them to Progress.
+	Warn func(format string, args ...any)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -116,6 +119,10 @@ func (o *Options) defaults() {
 	}
 	if o.Progress == nil {
 		o.Progress = func(string, ...any) {}
+	}
+	if o.Warn == nil {
+		progress := o.Progress
+		o.Warn = func(format string, args ...any) { progress("warning: "+format, args...) }
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -173,7 +180,7 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	}
 	res.Warnings = append(res.Warnings, warnings...)
 	for _, w := range warnings {
-		opts.Progress("warning: %s", w)
+		opts.Warn("%s", w)
 	}
 	res.OldPrimaryAZ = aws.ToString(in.AvailabilityZone)
 
@@ -245,7 +252,7 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	events, eerr := cloud.AllEvents(ectx, api, &rds.DescribeEventsInput{SourceType: types.SourceTypeDbInstance,
 		SourceIdentifier: aws.String(opts.Instance), StartTime: &start})
 	if eerr != nil {
-		opts.Progress("warning: reading RDS events: %v", eerr)
+		opts.Warn("reading RDS events: %v", eerr)
 	}
 	res.Summary = Summarize(res.Observations, res.TriggeredAt)
 	res.Timeline = Merge(marks, events, res.Observations)
@@ -290,7 +297,7 @@ func waitRecovered(ctx context.Context, api API, opts Options, res *Result, mark
 			case ctx.Err() != nil:
 				return ctx.Err()
 			default:
-				opts.Progress("warning: describing %s: %v", opts.Instance, err)
+				opts.Warn("describing %s: %v", opts.Instance, err)
 			}
 		}
 		if res.AvailableAt != nil {

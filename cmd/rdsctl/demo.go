@@ -182,10 +182,7 @@ type demo struct {
 	ios *ui.IOStreams
 }
 
-func (d *demo) chapter(title string) {
-	fmt.Fprintln(d.ios.Out)
-	d.ios.Heading(title)
-}
+func (d *demo) chapter(title string) { d.ios.Heading(title) }
 
 func (d *demo) say(line string) { fmt.Fprintln(d.ios.Out, line) }
 

@@ -198,7 +198,7 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 		Interval: opts.ProbeInterval, Write: opts.ProbeWrite,
 		ConnectTimeout: failover.DefaultConnectTimeout, ReadTimeout: failover.DefaultReadTimeout, WriteTimeout: failover.DefaultWriteTimeout}
 	res, runErr := failover.Run(ctx, api, failover.Options{Instance: opts.Instance, Failover: opts.Failover, Probe: probe,
-		Timeout: opts.Timeout, Progress: ios.Progressf})
+		Timeout: opts.Timeout, Progress: ios.Progressf, Warn: ios.Warnf})
 	if res.TriggeredAt.IsZero() {
 		// Nothing was triggered: the run stopped in its checks.
 		if errors.Is(runErr, failover.ErrNoBaseline) {
