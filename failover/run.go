@@ -264,8 +264,10 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 func waitRecovered(ctx context.Context, api API, opts Options, res *Result, marks *[]Mark) error {
 	deadline := time.NewTimer(opts.Timeout)
 	defer deadline.Stop()
-	tick := time.NewTicker(opts.PollInterval)
-	defer tick.Stop()
+	// Poll quickly at first, when a lab or a fast reboot may already be
+	// back, then back off to PollInterval: a Multi-AZ failover on AWS takes
+	// a minute or two, and DescribeDBInstances is throttled per account.
+	wait := min(opts.PollInterval, 200*time.Millisecond)
 	last := ""
 	sawBusy := false
 	var settleBy time.Time
@@ -321,7 +323,8 @@ func waitRecovered(ctx context.Context, api API, opts Options, res *Result, mark
 			return ctx.Err()
 		case <-deadline.C:
 			return fmt.Errorf("%w after %s", ErrTimedOut, opts.Timeout)
-		case <-tick.C:
+		case <-time.After(wait):
+			wait = min(opts.PollInterval, wait*3/2)
 		}
 	}
 }
