@@ -189,12 +189,18 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	pctx, stopProbe := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopProbe()
 	firstOK := make(chan struct{})
-	var seenOK bool
+	refused := make(chan struct{}) // the login was refused before the trigger
+	var seenOK, seenAuth bool
 	observe := opts.Probe.Observe
 	opts.Probe.Observe = func(o Observation) {
-		if o.OK && !seenOK {
+		switch {
+		case o.OK && !seenOK:
 			seenOK = true
 			close(firstOK)
+		case !o.OK && o.Class == ClassAuth && !seenOK && !seenAuth:
+			// A refused login does not get better by waiting.
+			seenAuth = true
+			close(refused)
 		}
 		if observe != nil {
 			observe(o)
@@ -214,6 +220,9 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	case err := <-probeDone:
 		res.Observations = opts.Probe.Observations()
 		return res, fmt.Errorf("probe: %w", err)
+	case <-refused:
+		finish()
+		return res, fmt.Errorf("%w: %s", ErrNoBaseline, lastError(res.Observations))
 	case <-time.After(opts.BaselineTimeout):
 		finish()
 		return res, fmt.Errorf("%w within %s: %s", ErrNoBaseline, opts.BaselineTimeout, lastError(res.Observations))

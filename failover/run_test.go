@@ -143,8 +143,12 @@ func TestRunRefusesSingleAZFailover(t *testing.T) {
 func TestRunNoBaselineTriggersNothing(t *testing.T) {
 	l, c, p := labInstanceFor(t, 0, true)
 	p.Password = "Wrong-pa55word"
+	start := time.Now()
 	_, err := failover.Run(context.Background(), c, failover.Options{Instance: "gameday", Failover: true, Probe: p,
-		BaselineTimeout: time.Second})
+		BaselineTimeout: time.Minute})
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("a refused login kept the run waiting %s for a baseline", time.Since(start))
+	}
 	if !errors.Is(err, failover.ErrNoBaseline) || !strings.Contains(err.Error(), "auth") || strings.Contains(err.Error(), "Wrong-pa55word") {
 		t.Fatalf("err = %v", err)
 	}

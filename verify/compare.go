@@ -72,15 +72,31 @@ func FromParameters(ps []types.Parameter) []Expectation {
 var ErrInvalidExpect = errors.New("invalid --expect")
 
 // ParseExpect reads --expect P=V arguments.
+// A parameter named twice with different values, or a formula that does
+// not parse, is refused: either would make the verify's answer mean
+// nothing.
 func ParseExpect(args []string) ([]Expectation, error) {
 	var out []Expectation
+	seen := map[string]string{}
 	for _, a := range args {
 		name, v, ok := strings.Cut(a, "=")
-		name = strings.TrimSpace(name)
+		name, v = strings.TrimSpace(name), strings.TrimSpace(v)
 		if !ok || name == "" {
 			return nil, fmt.Errorf("%w: %q is not P=V", ErrInvalidExpect, a)
 		}
-		out = append(out, Expectation{Name: name, Value: strings.TrimSpace(v), Source: "expect"})
+		if prev, dup := seen[CanonicalName(name)]; dup {
+			if prev != v {
+				return nil, fmt.Errorf("%w: %s is expected twice, as %q and %q", ErrInvalidExpect, name, prev, v)
+			}
+			continue
+		}
+		seen[CanonicalName(name)] = v
+		if strings.ContainsAny(v, "{}") {
+			if err := formula.Validate(v); err != nil {
+				return nil, fmt.Errorf("%w: %s=%s: %w", ErrInvalidExpect, name, v, err)
+			}
+		}
+		out = append(out, Expectation{Name: name, Value: v, Source: "expect"})
 	}
 	return out, nil
 }

@@ -124,10 +124,15 @@ func TestMergeKeepsMetadata(t *testing.T) {
 }
 
 func TestParseExpectRejects(t *testing.T) {
-	for _, bad := range []string{"wait_timeout", "=300", ""} {
-		if _, err := ParseExpect([]string{bad}); !errors.Is(err, ErrInvalidExpect) {
+	for _, bad := range [][]string{{"wait_timeout"}, {"=300"}, {""},
+		{"wait_timeout=300", "wait-timeout=301"}, {"max_connections={garbage"}, {"x={DBInstanceClassMemory*}"}} {
+		if _, err := ParseExpect(bad); !errors.Is(err, ErrInvalidExpect) {
 			t.Errorf("ParseExpect(%q) err = %v", bad, err)
 		}
+	}
+	// The same value twice is only said twice.
+	if got, err := ParseExpect([]string{"wait_timeout=300", "wait_timeout=300"}); err != nil || len(got) != 1 {
+		t.Errorf("repeated equal expectation: %v, %v", got, err)
 	}
 }
 

@@ -44,7 +44,7 @@ func (s PasswordSource) Password() (password string, warnings []string, err erro
 		}
 		b, err := readFile(s.File)
 		if err != nil {
-			return "", warnings, fmt.Errorf("reading password file: %w", err)
+			return "", warnings, fmt.Errorf("%w: reading password file: %w", ErrInvalidConfig, err)
 		}
 		b = bytes.TrimSuffix(b, []byte("\n"))
 		b = bytes.TrimSuffix(b, []byte("\r"))

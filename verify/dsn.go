@@ -235,7 +235,7 @@ func (c Config) tlsConfig() (*tls.Config, error) {
 	if c.CABundle != "" {
 		pem, err := os.ReadFile(c.CABundle)
 		if err != nil {
-			return nil, fmt.Errorf("reading ca bundle: %w", err)
+			return nil, fmt.Errorf("%w: reading ca bundle: %w", ErrInvalidConfig, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {

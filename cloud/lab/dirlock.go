@@ -17,11 +17,10 @@ const lockFile = "lab.lock"
 
 type dirLock struct{ f *os.File }
 
-// acquireDirLock takes the dir's lock, or says which lab holds it.
+// acquireDirLock takes the dir's lock, or says which lab holds it. The
+// flock alone decides: the kernel drops it when its holder dies, however
+// it dies, while a pid in lab.json may be a zombie or reused.
 func acquireDirLock(dir string) (*dirLock, error) {
-	if pid := runInfoPID(dir); pid != 0 && pid != os.Getpid() && processAlive(pid) {
-		return nil, fmt.Errorf("a lab is already running in %s (pid %d)", dir, pid)
-	}
 	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("opening lab lock: %w", err)

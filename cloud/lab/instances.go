@@ -85,6 +85,7 @@ func (l *Lab) xmlInstance(in *dbInstance) xmlDBInstance {
 		x.Endpoint = &xmlEndpoint{Address: "127.0.0.1", Port: in.Port, HostedZoneID: "Z2R2ITUGPM61AM"}
 	}
 	x.ParamGroups.Items = []xmlParamGroupStatus{{Name: in.ParamGroup, ApplyStatus: in.ParamApplyStatus}}
+	x.Pending.DBInstanceClass = in.PendingClass
 	return x
 }
 
@@ -445,10 +446,14 @@ func modifyInstance(l *Lab, r *request) (any, error) {
 		if restart || changedAZ || password != "" {
 			in.Status = statusModifying
 		}
-		out.Instance = l.xmlInstance(in)
-		if class != "" && class != in.Class && !applyNow {
-			out.Instance.Pending.DBInstanceClass = class
+		switch {
+		case class == "":
+		case applyNow || class == in.Class:
+			in.PendingClass = ""
+		default:
+			in.PendingClass = class
 		}
+		out.Instance = l.xmlInstance(in)
 		return nil
 	})
 	if err != nil {

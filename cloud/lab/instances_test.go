@@ -462,3 +462,132 @@ func TestLabRestartResumesInstances(t *testing.T) {
 		t.Fatalf("data after lab restart: %v", err)
 	}
 }
+
+// TestChangesDuringFailover: an immediate change made while the instance
+// fails over reaches the new primary and survives a lab restart, and a
+// pending-reboot change made then leaves the instance pending-reboot
+// rather than falsely in-sync.
+func TestChangesDuringFailover(t *testing.T) {
+	dir := t.TempDir()
+	opt := labtest.WithEngine(t, 700*time.Millisecond)
+	o := lab.Options{Dir: dir}
+	opt(&o)
+	l, err := lab.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := labtest.Client(t, l)
+	if _, err := c.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String("g"),
+		DBParameterGroupFamily: aws.String("mariadb10.11"), Description: aws.String("x")}); err != nil {
+		t.Fatal(err)
+	}
+	in := createInstance(t, c, "mid", "g", true)
+	db := openDB(t, in)
+	if _, err := c.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("mid"), ForceFailover: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	modify := func(name, value string, m types.ApplyMethod) {
+		t.Helper()
+		if _, err := c.ModifyDBParameterGroup(ctx, &rds.ModifyDBParameterGroupInput{DBParameterGroupName: aws.String("g"),
+			Parameters: []types.Parameter{{ParameterName: aws.String(name), ParameterValue: aws.String(value), ApplyMethod: m}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	modify("wait_timeout", "444", types.ApplyMethodImmediate)
+	modify("innodb_log_buffer_size", "33554432", types.ApplyMethodPendingReboot)
+	in = waitAvailable(t, c, "mid")
+	deadline := time.Now().Add(5 * time.Second)
+	for global(t, db, "wait_timeout") != "444" {
+		if time.Now().After(deadline) {
+			t.Fatal("the immediate change made during the failover never reached the new primary")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if s := applyStatus(in); s != "pending-reboot" {
+		t.Fatalf("apply status after a failover with a pending change made during it: %s", s)
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = lab.New(o); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close(context.Background())
+	waitAvailable(t, labtest.Client(t, l), "mid")
+	if v := global(t, db, "wait_timeout"); v != "444" {
+		t.Fatalf("after a lab restart wait_timeout = %s: the change made during the failover was lost", v)
+	}
+	if v := global(t, db, "innodb_log_buffer_size"); v == "33554432" {
+		t.Fatal("a lab restart applied a pending-reboot change")
+	}
+}
+
+// TestStopDuringReboot: a lab stopped while an instance reboots does not
+// leave it failed; the next lab finishes the reboot.
+func TestStopDuringReboot(t *testing.T) {
+	dir := t.TempDir()
+	o := lab.Options{Dir: dir}
+	labtest.WithEngine(t, 0)(&o)
+	l, err := lab.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := labtest.Client(t, l)
+	createInstance(t, c, "stopped", "", false)
+	if _, err := c.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("stopped")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = lab.New(o); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close(context.Background())
+	in := waitAvailable(t, labtest.Client(t, l), "stopped")
+	if applyStatus(in) != "in-sync" {
+		t.Fatalf("after the interrupted reboot: %s", applyStatus(in))
+	}
+}
+
+// TestDeferredClassChange: a class change without ApplyImmediately stays
+// in PendingModifiedValues, in every Describe, and the server keeps its
+// class's formula values; with ApplyImmediately the instance restarts
+// with the new class's.
+func TestDeferredClassChange(t *testing.T) {
+	_, c := startEngineLab(t, 0)
+	in := createInstance(t, c, "cls", "", false)
+	db := openDB(t, in)
+	if _, err := c.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("cls"),
+		DBInstanceClass: aws.String("db.t3.small")}); err != nil {
+		t.Fatal(err)
+	}
+	in = waitAvailable(t, c, "cls")
+	if in.PendingModifiedValues == nil || aws.ToString(in.PendingModifiedValues.DBInstanceClass) != "db.t3.small" || aws.ToString(in.DBInstanceClass) != "db.t3.micro" {
+		t.Fatalf("deferred class: class %s, pending %+v", aws.ToString(in.DBInstanceClass), in.PendingModifiedValues)
+	}
+	if _, err := c.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("cls"),
+		DBInstanceClass: aws.String("db.t3.small"), ApplyImmediately: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	in = waitAvailable(t, c, "cls") // the class change marked it modifying before answering
+	if aws.ToString(in.DBInstanceClass) != "db.t3.small" || aws.ToString(in.PendingModifiedValues.DBInstanceClass) != "" {
+		t.Fatalf("after ApplyImmediately: class %s, pending %+v", aws.ToString(in.DBInstanceClass), in.PendingModifiedValues)
+	}
+	// {DBInstanceClassMemory/12582880} for 2 GiB.
+	if v := global(t, db, "max_connections"); v != "170" {
+		t.Fatalf("max_connections on db.t3.small = %s, want 170", v)
+	}
+}

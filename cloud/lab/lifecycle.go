@@ -40,6 +40,11 @@ var errGone = errors.New("instance is gone")
 // rejects is RDS's incompatible-parameters; anything else is failed.
 func (l *Lab) failStart(id string, err error) {
 	l.opts.Logf("lab: %s: %v", id, err)
+	if l.rt.ctx.Err() != nil {
+		// The lab is stopping: the operation was cut short, not refused.
+		// The status stays as it is for resume to finish the job.
+		return
+	}
 	status := statusFailed
 	var ee *mysqld.ExitError
 	if errors.As(err, &ee) {
@@ -133,6 +138,7 @@ func (l *Lab) startReboot(id string, failover bool) {
 				return err
 			}
 			values, in = v, *cur
+			in.Running = maps.Clone(cur.Running)
 			if failover {
 				st.addEvent(l.instanceEvent(id, evFailoverStarted))
 				st.addEvent(l.instanceEvent(id, evFailoverReason))
@@ -171,10 +177,15 @@ func (l *Lab) startReboot(id string, failover bool) {
 			l.failStart(id, err)
 			return
 		}
-		l.update(id, func(st *state, in *dbInstance) {
-			in.Status = statusAvailable
-			in.ParamApplyStatus = applyStatusInSync
-			in.Running = values
+		l.update(id, func(st *state, cur *dbInstance) {
+			cur.Status = statusAvailable
+			cur.Running = settle(in.Running, cur.Running, values)
+			cur.ParamApplyStatus = applyStatusInSync
+			if now, err := groupValues(st, cur); err == nil && !maps.Equal(now, cur.Running) {
+				// A pending-reboot change arrived while it restarted.
+				cur.ParamApplyStatus = applyStatusPendingReboot
+			}
+			in := cur
 			in.Port = e.EndpointPort()
 			if failover {
 				in.ServerID = 3 - in.ServerID
@@ -186,6 +197,25 @@ func (l *Lab) startReboot(id string, failover bool) {
 			}
 		})
 	})
+}
+
+// settle works out what a restarted server runs: the values it was started
+// with, plus every immediate change made while it restarted (their SET
+// GLOBAL waited for the new server). before and after are the instance's
+// running values when the restart began and now.
+func settle(before, after, started map[string]string) map[string]string {
+	out := maps.Clone(started)
+	for k, v := range after {
+		if old, ok := before[k]; !ok || old != v {
+			out[k] = v
+		}
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			delete(out, k)
+		}
+	}
+	return out
 }
 
 func (l *Lab) recordOutage(id string, o engine.Outage) {
@@ -423,6 +453,13 @@ func (l *Lab) resume() {
 			case statusDeleting:
 				ids = append(ids, id)
 			case statusFailed:
+			case statusRebooting:
+				// A reboot the stopping lab cut short: finish it, with
+				// the group's current values.
+				if v, err := groupValues(st, in); err == nil {
+					in.Running, in.ParamApplyStatus = v, applyStatusInSync
+				}
+				ids = append(ids, id)
 			default:
 				in.Status = statusRebooting
 				ids = append(ids, id)

@@ -161,6 +161,10 @@ func resetParamGroup(k groupKind) handler {
 			return nil, err
 		}
 		reqs := members(r.form, "Parameters.Parameter")
+		if all && len(reqs) > 0 {
+			// AWS documents the two as exclusive; the wording is the lab's.
+			return nil, apiErr(codeInvalidParameterCombination, "Specify either ResetAllParameters or Parameters, not both")
+		}
 		var out string
 		err = l.mutate(func(st *state) error {
 			g, err := findGroup(st, k, name)

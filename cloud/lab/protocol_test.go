@@ -96,6 +96,7 @@ func TestRawQueryProtocol(t *testing.T) {
 		{"Action=DescribeDBParameterGroups&Version=2014-10-31&MaxRecords=abc", "InvalidParameterValue", 400, "MaxRecords"},
 		{"Action=ResetDBParameterGroup&Version=2014-10-31&DBParameterGroupName=raw&ResetAllParameters=maybe", "InvalidParameterValue", 400, "ResetAllParameters"},
 		{"Action=ResetDBParameterGroup&Version=2014-10-31&DBParameterGroupName=raw", "InvalidParameterCombination", 400, ""},
+		{"Action=ResetDBParameterGroup&Version=2014-10-31&DBParameterGroupName=raw&ResetAllParameters=true&Parameters.Parameter.1.ParameterName=dyn_int", "InvalidParameterCombination", 400, "not both"},
 		{"Action=DescribeEvents&Version=2014-10-31&StartTime=yesterday", "InvalidParameterValue", 400, "StartTime"},
 	}
 	for _, tc := range errs {

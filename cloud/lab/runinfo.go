@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // runInfoFile is where a serving lab announces itself to other processes.
@@ -34,16 +33,6 @@ func ReadRunInfo(dir string) (RunInfo, error) {
 		return RunInfo{}, fmt.Errorf("decoding %s: %w", filepath.Join(dir, runInfoFile), err)
 	}
 	return ri, nil
-}
-
-// processAlive reports whether pid names a live process. EPERM still means
-// alive: the process exists but belongs to someone else.
-func processAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // FetchStatus asks the lab serving at endpoint for its status

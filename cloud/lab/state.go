@@ -68,6 +68,9 @@ type dbInstance struct {
 	SecondaryAZ      string    `json:"secondary_az,omitempty"`
 	CreatedAt        time.Time `json:"created_at,omitempty"`
 	ResourceID       string    `json:"resource_id,omitempty"`
+	// PendingClass is a class change asked for without ApplyImmediately:
+	// RDS holds it for the maintenance window, which the lab never reaches.
+	PendingClass string `json:"pending_class,omitempty"`
 	// Port is the endpoint (proxy) port, kept across lab restarts.
 	Port int `json:"port,omitempty"`
 	// ServerID is @@server_id of the server now serving the instance; a

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rdsctl/rdsctl/cloud/lab/mysqld"
@@ -57,6 +58,20 @@ type Instance struct {
 
 	mu     sync.Mutex
 	server *mysqld.Server
+	// pid mirrors server's process id (0 while down) outside mu, which a
+	// reboot or failover holds for its whole length: status readers must
+	// not wait on an outage.
+	pid atomic.Int64
+}
+
+// setServer records the current primary; the caller holds mu.
+func (in *Instance) setServer(s *mysqld.Server) {
+	in.server = s
+	if s == nil {
+		in.pid.Store(0)
+		return
+	}
+	in.pid.Store(int64(s.Pid()))
 }
 
 func (s Spec) dataDir() string { return filepath.Join(s.Dir, "data") }
@@ -98,7 +113,7 @@ func Open(ctx context.Context, spec Spec, boot Boot) (*Instance, error) {
 		p.Close()
 		return nil, err
 	}
-	in.server = srv
+	in.setServer(srv)
 	if err := p.Up(srv.Addr()); err != nil {
 		srv.Stop(context.WithoutCancel(ctx))
 		p.Close()
@@ -145,12 +160,11 @@ func (in *Instance) Server() *mysqld.Server {
 }
 
 // EnginePID is the current primary's process id, or 0 while it is down.
-func (in *Instance) EnginePID() int {
-	if s := in.Server(); s != nil {
-		return s.Pid()
-	}
-	return 0
-}
+// It never waits for a reboot or failover in progress.
+func (in *Instance) EnginePID() int { return int(in.pid.Load()) }
+
+// restartTimeout bounds bringing a server back after a reboot or failover.
+const restartTimeout = 2 * time.Minute
 
 // ErrNoEngine is returned for a change to an instance whose server is down
 // (rebooting, failing over): the restart applies the group's values anyway.
@@ -185,9 +199,13 @@ func (in *Instance) Reboot(ctx context.Context, boot Boot) (Outage, error) {
 		if err := in.server.Stop(ctx); err != nil {
 			return o, fmt.Errorf("stopping engine for %s: %w", in.spec.ID, err)
 		}
-		in.server = nil
+		in.setServer(nil)
 	}
-	return in.restartLocked(ctx, o, boot)
+	// Once stopped, the server comes back even if the caller gives up
+	// (a lab shutting down mid-reboot), so an instance never stays down.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restartTimeout)
+	defer cancel()
+	return in.restartLocked(rctx, o, boot)
 }
 
 // Failover crashes the primary (SIGKILL, so every connection is cut as a
@@ -203,18 +221,19 @@ func (in *Instance) Failover(ctx context.Context, delay time.Duration, mode prox
 		if err := in.server.Kill(); err != nil {
 			return o, fmt.Errorf("crashing primary of %s: %w", in.spec.ID, err)
 		}
-		in.server = nil
+		in.setServer(nil)
 	}
 	t := time.NewTimer(delay)
 	select {
 	case <-ctx.Done():
 		t.Stop()
-		// Even when the caller gives up, the instance must not stay down.
-		ctx = context.WithoutCancel(ctx)
 	case <-t.C:
 	}
+	// Even when the caller gives up, the instance must not stay down.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), restartTimeout)
+	defer cancel()
 	in.spec.ServerID = standbyServerID
-	return in.restartLocked(ctx, o, boot)
+	return in.restartLocked(rctx, o, boot)
 }
 
 func (in *Instance) restartLocked(ctx context.Context, o Outage, boot Boot) (Outage, error) {
@@ -222,7 +241,7 @@ func (in *Instance) restartLocked(ctx context.Context, o Outage, boot Boot) (Out
 	if err != nil {
 		return o, err
 	}
-	in.server = srv
+	in.setServer(srv)
 	if err := in.proxy.Up(srv.Addr()); err != nil {
 		return o, err
 	}
@@ -238,7 +257,7 @@ func (in *Instance) Stop(ctx context.Context) error {
 	in.proxy.Close()
 	if in.server != nil {
 		errs = append(errs, in.server.Stop(ctx))
-		in.server = nil
+		in.setServer(nil)
 	}
 	return errors.Join(errs...)
 }
