@@ -591,3 +591,29 @@ func TestDeferredClassChange(t *testing.T) {
 		t.Fatalf("max_connections on db.t3.small = %s, want 170", v)
 	}
 }
+
+// TestStatusDuringFailover: neither lab status nor the API waits for a
+// failover in progress (the engine holds its lock for the whole outage).
+func TestStatusDuringFailover(t *testing.T) {
+	l, c := startEngineLab(t, 2*time.Second)
+	createInstance(t, c, "busy", "", true)
+	if _, err := c.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("busy"), ForceFailover: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // well inside the 2 s outage
+	start := time.Now()
+	st, err := lab.FetchStatus(ctx, l.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cloud.FindInstance(ctx, c, "busy"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("lab status and DescribeDBInstances took %s during a failover: they waited for it", d)
+	}
+	if len(st.Instances) != 1 || st.Instances[0].Status != "rebooting" || st.Instances[0].EnginePID != 0 {
+		t.Fatalf("status mid-failover: %+v", st.Instances)
+	}
+	waitAvailable(t, c, "busy")
+}
