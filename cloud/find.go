@@ -29,6 +29,26 @@ func sourceFilter(source string) *string {
 	return aws.String(source)
 }
 
+// pager is what every SDK paginator offers.
+type pager[O any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*rds.Options)) (O, error)
+}
+
+// collect reads every page of p and gathers items(page); what names the
+// call in errors.
+func collect[O, T any](ctx context.Context, p pager[O], items func(O) []T, what string) ([]T, error) {
+	var out []T
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, items(page)...)
+	}
+	return out, nil
+}
+
 // AllParameters returns every parameter of DB parameter group group, or
 // only those from source (user, system, engine-default).
 func AllParameters(ctx context.Context, api rds.DescribeDBParametersAPIClient, group, source string) ([]types.Parameter, error) {
@@ -37,15 +57,8 @@ func AllParameters(ctx context.Context, api rds.DescribeDBParametersAPIClient, g
 		Source:               sourceFilter(source),
 		MaxRecords:           aws.Int32(100),
 	})
-	var out []types.Parameter
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing parameters of parameter group (%s): %w", group, err)
-		}
-		out = append(out, page.Parameters...)
-	}
-	return out, nil
+	return collect(ctx, p, func(o *rds.DescribeDBParametersOutput) []types.Parameter { return o.Parameters },
+		fmt.Sprintf("describing parameters of parameter group (%s)", group))
 }
 
 // AllClusterParameters is AllParameters for a DB cluster parameter group.
@@ -55,15 +68,8 @@ func AllClusterParameters(ctx context.Context, api rds.DescribeDBClusterParamete
 		Source:                      sourceFilter(source),
 		MaxRecords:                  aws.Int32(100),
 	})
-	var out []types.Parameter
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing parameters of cluster parameter group (%s): %w", group, err)
-		}
-		out = append(out, page.Parameters...)
-	}
-	return out, nil
+	return collect(ctx, p, func(o *rds.DescribeDBClusterParametersOutput) []types.Parameter { return o.Parameters },
+		fmt.Sprintf("describing parameters of cluster parameter group (%s)", group))
 }
 
 // AllEngineDefaultParameters returns a family's engine defaults, the
@@ -73,17 +79,10 @@ func AllEngineDefaultParameters(ctx context.Context, api rds.DescribeEngineDefau
 		DBParameterGroupFamily: aws.String(family),
 		MaxRecords:             aws.Int32(100),
 	})
-	var out []types.Parameter
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing engine defaults (%s): %w", family, err)
-		}
-		if page.EngineDefaults != nil {
-			out = append(out, page.EngineDefaults.Parameters...)
-		}
-	}
-	return out, nil
+	return collect(ctx, p, func(o *rds.DescribeEngineDefaultParametersOutput) []types.Parameter {
+		return engineDefaults(o.EngineDefaults)
+	},
+		fmt.Sprintf("describing engine defaults (%s)", family))
 }
 
 // AllEngineDefaultClusterParameters is AllEngineDefaultParameters for
@@ -93,45 +92,33 @@ func AllEngineDefaultClusterParameters(ctx context.Context, api rds.DescribeEngi
 		DBParameterGroupFamily: aws.String(family),
 		MaxRecords:             aws.Int32(100),
 	})
-	var out []types.Parameter
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing engine default cluster parameters (%s): %w", family, err)
-		}
-		if page.EngineDefaults != nil {
-			out = append(out, page.EngineDefaults.Parameters...)
-		}
+	return collect(ctx, p, func(o *rds.DescribeEngineDefaultClusterParametersOutput) []types.Parameter {
+		return engineDefaults(o.EngineDefaults)
+	},
+		fmt.Sprintf("describing engine default cluster parameters (%s)", family))
+}
+
+func engineDefaults(d *types.EngineDefaults) []types.Parameter {
+	if d == nil {
+		return nil
 	}
-	return out, nil
+	return d.Parameters
 }
 
 // AllParameterGroups lists every DB parameter group in the region.
 func AllParameterGroups(ctx context.Context, api rds.DescribeDBParameterGroupsAPIClient) ([]types.DBParameterGroup, error) {
 	p := rds.NewDescribeDBParameterGroupsPaginator(api, &rds.DescribeDBParameterGroupsInput{MaxRecords: aws.Int32(100)})
-	var out []types.DBParameterGroup
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing parameter groups: %w", err)
-		}
-		out = append(out, page.DBParameterGroups...)
-	}
-	return out, nil
+	return collect(ctx, p, func(o *rds.DescribeDBParameterGroupsOutput) []types.DBParameterGroup { return o.DBParameterGroups },
+		"listing parameter groups")
 }
 
 // AllClusterParameterGroups lists every DB cluster parameter group.
 func AllClusterParameterGroups(ctx context.Context, api rds.DescribeDBClusterParameterGroupsAPIClient) ([]types.DBClusterParameterGroup, error) {
 	p := rds.NewDescribeDBClusterParameterGroupsPaginator(api, &rds.DescribeDBClusterParameterGroupsInput{MaxRecords: aws.Int32(100)})
-	var out []types.DBClusterParameterGroup
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing cluster parameter groups: %w", err)
-		}
-		out = append(out, page.DBClusterParameterGroups...)
-	}
-	return out, nil
+	return collect(ctx, p, func(o *rds.DescribeDBClusterParameterGroupsOutput) []types.DBClusterParameterGroup {
+		return o.DBClusterParameterGroups
+	},
+		"listing cluster parameter groups")
 }
 
 // FindParameterGroup returns the named DB parameter group. A missing group
@@ -183,15 +170,7 @@ func FindInstance(ctx context.Context, api rds.DescribeDBInstancesAPIClient, id 
 // AllInstances lists every DB instance in the region.
 func AllInstances(ctx context.Context, api rds.DescribeDBInstancesAPIClient) ([]types.DBInstance, error) {
 	p := rds.NewDescribeDBInstancesPaginator(api, &rds.DescribeDBInstancesInput{MaxRecords: aws.Int32(100)})
-	var out []types.DBInstance
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing instances: %w", err)
-		}
-		out = append(out, page.DBInstances...)
-	}
-	return out, nil
+	return collect(ctx, p, func(o *rds.DescribeDBInstancesOutput) []types.DBInstance { return o.DBInstances }, "listing instances")
 }
 
 // FindCluster returns the DB cluster with identifier id.
@@ -212,14 +191,6 @@ func FindCluster(ctx context.Context, api rds.DescribeDBClustersAPIClient, id st
 // AllEvents returns the events matching in (source, time window,
 // categories), every page of them.
 func AllEvents(ctx context.Context, api rds.DescribeEventsAPIClient, in *rds.DescribeEventsInput) ([]types.Event, error) {
-	p := rds.NewDescribeEventsPaginator(api, in)
-	var out []types.Event
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("describing events: %w", err)
-		}
-		out = append(out, page.Events...)
-	}
-	return out, nil
+	return collect(ctx, rds.NewDescribeEventsPaginator(api, in),
+		func(o *rds.DescribeEventsOutput) []types.Event { return o.Events }, "describing events")
 }

@@ -410,15 +410,16 @@ func TestAttachGroupWaitsForReboot(t *testing.T) {
 	}
 }
 
-// TestLabRestartResumesInstances stops a lab and starts another on its
-// dir: the instance comes back on the same endpoint with its data, and a
-// change that was pending a reboot is still pending, not silently applied.
-func TestLabRestartResumesInstances(t *testing.T) {
-	dir := t.TempDir()
-	opt := labtest.WithEngine(t, 0)
-	start := func() (*lab.Lab, *rds.Client) {
-		o := lab.Options{Dir: dir}
-		opt(&o)
+// labOnDir returns a starter of engine labs that all serve one dir, as
+// `lab up` does after a `lab down`: each call starts a new lab on the state
+// the last one left. Each lab is closed when the test ends, if the test has
+// not closed it.
+func labOnDir(t *testing.T, failoverDelay time.Duration) func() (*lab.Lab, *rds.Client) {
+	t.Helper()
+	o := lab.Options{Dir: t.TempDir()}
+	labtest.WithEngine(t, failoverDelay)(&o)
+	return func() (*lab.Lab, *rds.Client) {
+		t.Helper()
 		l, err := lab.New(o)
 		if err != nil {
 			t.Fatal(err)
@@ -426,8 +427,16 @@ func TestLabRestartResumesInstances(t *testing.T) {
 		if err := l.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { l.Close(context.Background()) })
 		return l, labtest.Client(t, l)
 	}
+}
+
+// TestLabRestartResumesInstances stops a lab and starts another on its
+// dir: the instance comes back on the same endpoint with its data, and a
+// change that was pending a reboot is still pending, not silently applied.
+func TestLabRestartResumesInstances(t *testing.T) {
+	start := labOnDir(t, 0)
 	l, c := start()
 	if _, err := c.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String("g"),
 		DBParameterGroupFamily: aws.String("mariadb10.11"), Description: aws.String("x")}); err != nil {
@@ -445,8 +454,7 @@ func TestLabRestartResumesInstances(t *testing.T) {
 	if err := l.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	l, c = start()
-	defer l.Close(context.Background())
+	_, c = start()
 	again := waitAvailable(t, c, "resume")
 	if aws.ToInt32(again.Endpoint.Port) != aws.ToInt32(in.Endpoint.Port) {
 		t.Fatalf("endpoint port moved: %d -> %d", aws.ToInt32(in.Endpoint.Port), aws.ToInt32(again.Endpoint.Port))
@@ -468,18 +476,8 @@ func TestLabRestartResumesInstances(t *testing.T) {
 // pending-reboot change made then leaves the instance pending-reboot
 // rather than falsely in-sync.
 func TestChangesDuringFailover(t *testing.T) {
-	dir := t.TempDir()
-	opt := labtest.WithEngine(t, 700*time.Millisecond)
-	o := lab.Options{Dir: dir}
-	opt(&o)
-	l, err := lab.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	c := labtest.Client(t, l)
+	start := labOnDir(t, 700*time.Millisecond)
+	l, c := start()
 	if _, err := c.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String("g"),
 		DBParameterGroupFamily: aws.String("mariadb10.11"), Description: aws.String("x")}); err != nil {
 		t.Fatal(err)
@@ -512,14 +510,8 @@ func TestChangesDuringFailover(t *testing.T) {
 	if err := l.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if l, err = lab.New(o); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close(context.Background())
-	waitAvailable(t, labtest.Client(t, l), "mid")
+	_, c = start()
+	waitAvailable(t, c, "mid")
 	if v := global(t, db, "wait_timeout"); v != "444" {
 		t.Fatalf("after a lab restart wait_timeout = %s: the change made during the failover was lost", v)
 	}
@@ -531,17 +523,8 @@ func TestChangesDuringFailover(t *testing.T) {
 // TestStopDuringReboot: a lab stopped while an instance reboots does not
 // leave it failed; the next lab finishes the reboot.
 func TestStopDuringReboot(t *testing.T) {
-	dir := t.TempDir()
-	o := lab.Options{Dir: dir}
-	labtest.WithEngine(t, 0)(&o)
-	l, err := lab.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	c := labtest.Client(t, l)
+	start := labOnDir(t, 0)
+	l, c := start()
 	createInstance(t, c, "stopped", "", false)
 	if _, err := c.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("stopped")}); err != nil {
 		t.Fatal(err)
@@ -549,14 +532,8 @@ func TestStopDuringReboot(t *testing.T) {
 	if err := l.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if l, err = lab.New(o); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close(context.Background())
-	in := waitAvailable(t, labtest.Client(t, l), "stopped")
+	_, c = start()
+	in := waitAvailable(t, c, "stopped")
 	if applyStatus(in) != "in-sync" {
 		t.Fatalf("after the interrupted reboot: %s", applyStatus(in))
 	}

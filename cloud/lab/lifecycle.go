@@ -92,7 +92,7 @@ func (l *Lab) startCreate(id, password string) {
 			l.failStart(id, err)
 			return
 		}
-		e, err := engine.Create(ctx, tmpl, l.rt.spec(&in), boot(l.familyOf(&in), in.Running), in.MasterUsername, password)
+		e, err := engine.Create(ctx, tmpl, l.rt.spec(&in), boot(&in, in.Running), in.MasterUsername, password)
 		l.cameUp(id, e, err, evCreated)
 	})
 }
@@ -110,14 +110,6 @@ func (l *Lab) cameUp(id string, e *engine.Instance, err error, ev instanceEventK
 		in.Status = statusAvailable
 		st.addEvent(l.instanceEvent(id, ev))
 	})
-}
-
-// familyOf is the instance's parameter group family.
-func (l *Lab) familyOf(in *dbInstance) string {
-	if f, ok := engineFamily[in.Engine]; ok {
-		return f
-	}
-	return ""
 }
 
 func (l *Lab) startReboot(id string, failover bool) {
@@ -154,7 +146,7 @@ func (l *Lab) startReboot(id string, failover bool) {
 			return
 		}
 		e := l.rt.engine(id)
-		b := boot(l.familyOf(&in), values)
+		b := boot(&in, values)
 		var outage engine.Outage
 		switch {
 		case e == nil:
@@ -264,7 +256,7 @@ func (l *Lab) startModify(id string, newGroup, restart bool, password string) {
 			}
 			// A class change restarts the server, which applies every
 			// pending value too.
-			outage, err := e.Reboot(ctx, boot(l.familyOf(&in), values))
+			outage, err := e.Reboot(ctx, boot(&in, values))
 			outage.Cause = "modify"
 			if !outage.RestoredAt.IsZero() {
 				l.recordOutage(id, outage)
@@ -327,9 +319,11 @@ func (l *Lab) applyImmediate(st *state, g *paramGroup, changes []paramChange) {
 		return
 	}
 	var immediate []paramChange
+	variables := map[string]string{} // RDS name -> server variable
 	for _, c := range changes {
 		if c.ApplyMethod == applyImmediate && c.Param.Variable() != "" && !mysqld.Managed(c.Param.Variable()) {
 			immediate = append(immediate, c)
+			variables[c.Name] = c.Param.Variable()
 		}
 	}
 	if len(immediate) == 0 {
@@ -339,34 +333,29 @@ func (l *Lab) applyImmediate(st *state, g *paramGroup, changes []paramChange) {
 		if in.Status == statusCreating || in.Status == statusDeleting {
 			continue
 		}
+		if in.Running == nil {
+			in.Running = map[string]string{}
+		}
 		// names are the parameters to carry to the server; their values
-		// are read from Running when the apply runs.
+		// are read from Running when the apply runs. A reset goes back to
+		// RDS's own default where it sets one (a formula), else to the
+		// server's compiled default (absent from Running).
 		var names []string
 		for _, c := range immediate {
-			if in.Running == nil {
-				in.Running = map[string]string{}
+			val, set := c.Value, true
+			if c.Reset {
+				val, set = c.Param.Default, c.Param.Source == sourceSystem && c.Param.Default != ""
 			}
-			switch {
-			case !c.Reset:
-				v, err := evalValue(c.Value, in)
+			if set {
+				v, err := evalValue(val, in)
 				if err != nil {
 					continue
 				}
 				in.Running[c.Name] = v
-			case c.Param.Source == sourceSystem && c.Param.Default != "":
-				v, err := evalValue(c.Param.Default, in)
-				if err != nil {
-					continue
-				}
-				in.Running[c.Name] = v
-			default:
+			} else {
 				delete(in.Running, c.Name)
 			}
 			names = append(names, c.Name)
-		}
-		variables := map[string]string{}
-		for _, c := range immediate {
-			variables[c.Name] = c.Param.Variable()
 		}
 		if in.ParamApplyStatus == applyStatusInSync {
 			in.ParamApplyStatus = applyStatusApplying
@@ -482,7 +471,7 @@ func (l *Lab) resume() {
 		l.rt.goBackground(func(ctx context.Context) {
 			ctx, cancel := context.WithTimeout(ctx, opTimeout)
 			defer cancel()
-			e, err := engine.Open(ctx, l.rt.spec(&in), boot(l.familyOf(&in), in.Running))
+			e, err := engine.Open(ctx, l.rt.spec(&in), boot(&in, in.Running))
 			l.cameUp(id, e, err, evRestarted)
 		})
 	}

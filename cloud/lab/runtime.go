@@ -204,11 +204,11 @@ func evalValue(v string, in *dbInstance) (string, error) {
 	return strconv.FormatInt(n, 10), nil
 }
 
-// boot splits RDS-named values into an engine's option file and the
-// variables it can only take with SET GLOBAL.
-func boot(family string, values map[string]string) engine.Boot {
+// boot splits an instance's RDS-named values into its engine's option
+// file and the variables it can only take with SET GLOBAL.
+func boot(in *dbInstance, values map[string]string) engine.Boot {
 	b := engine.Boot{Options: map[string]string{}, Globals: map[string]string{}}
-	fam, err := findFamily(family)
+	fam, err := findFamily(engineFamily[in.Engine])
 	if err != nil {
 		return b
 	}

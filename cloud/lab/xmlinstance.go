@@ -18,7 +18,6 @@ type xmlParamGroupStatus struct {
 
 type xmlPendingModifiedValues struct {
 	DBInstanceClass string `xml:"DBInstanceClass,omitempty"`
-	MultiAZ         *bool  `xml:"MultiAZ,omitempty"`
 }
 
 type xmlDBInstance struct {

@@ -166,6 +166,9 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	if err != nil {
 		return err
 	}
+	// Checked here for the prompt and the probe's login; failover.Run
+	// checks again just before it triggers, since a prompt can wait long
+	// enough for the instance to change.
 	in, _, err := failover.Preflight(ctx, api, opts.Instance, opts.Failover)
 	switch {
 	case errors.Is(err, failover.ErrNotMultiAZ):

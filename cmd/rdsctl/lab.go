@@ -283,6 +283,16 @@ func NewCmdLabEnv(f *Factory, runF func(context.Context, *LabDirOptions) error) 
 	return cmd
 }
 
+// runningLab resolves --dir and finds the lab serving from it.
+func (o *LabDirOptions) runningLab() (string, lab.RunInfo, error) {
+	dir, err := resolveLabDir(o.Dir, o.Getenv)
+	if err != nil {
+		return "", lab.RunInfo{}, err
+	}
+	ri, err := runningLab(dir)
+	return dir, ri, err
+}
+
 // runningLab finds the lab serving from dir, or says clearly that none is.
 func runningLab(dir string) (lab.RunInfo, error) {
 	ri, err := lab.ReadRunInfo(dir)
@@ -299,11 +309,7 @@ func runningLab(dir string) (lab.RunInfo, error) {
 }
 
 func labDownRun(ctx context.Context, opts *LabDirOptions) error {
-	dir, err := resolveLabDir(opts.Dir, opts.Getenv)
-	if err != nil {
-		return err
-	}
-	ri, err := runningLab(dir)
+	dir, ri, err := opts.runningLab()
 	if err != nil {
 		return err
 	}
@@ -332,11 +338,7 @@ func stopLab(ctx context.Context, ri lab.RunInfo) error {
 }
 
 func labStatusRun(ctx context.Context, opts *LabDirOptions) error {
-	dir, err := resolveLabDir(opts.Dir, opts.Getenv)
-	if err != nil {
-		return err
-	}
-	ri, err := runningLab(dir)
+	dir, ri, err := opts.runningLab()
 	if err != nil {
 		return err
 	}
@@ -430,11 +432,7 @@ func fmtTime(t time.Time) string {
 const labCredentials = "rdsctl-lab"
 
 func labEnvRun(_ context.Context, opts *LabDirOptions) error {
-	dir, err := resolveLabDir(opts.Dir, opts.Getenv)
-	if err != nil {
-		return err
-	}
-	ri, err := runningLab(dir)
+	dir, ri, err := opts.runningLab()
 	if err != nil {
 		return err
 	}

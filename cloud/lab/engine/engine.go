@@ -261,11 +261,3 @@ func (in *Instance) Stop(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
-
-// Delete stops the instance and removes its files.
-func (in *Instance) Delete(ctx context.Context) error {
-	if err := in.Stop(ctx); err != nil {
-		return err
-	}
-	return os.RemoveAll(in.spec.Dir)
-}
