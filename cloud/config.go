@@ -1,8 +1,14 @@
 // Package cloud is rdsctl's only door to AWS: loading the configuration
 // (profile, region, SSO, endpoint override, adaptive retries), the RDS
-// interface listing exactly the SDK methods rdsctl calls, typed error
-// checks, paginated finds and status waits. Higher layers take a cloud.RDS
-// and never see retry policy, endpoints or error codes.
+// interface listing exactly the SDK methods rdsctl calls, paginated finds,
+// parameter-group access for DB and cluster groups alike (Groups,
+// GroupWriter), instance operations (attach, reboot, events) and status
+// waits. It builds every SDK request, and types every failure close to the
+// call: a named resource that does not exist is a *NotFoundError, any
+// other failed call an *OpError shown without the SDK's preamble. Higher
+// layers take a cloud.RDS and never see retry policy, endpoints, request
+// shapes or error codes; they use the SDK's types package only as data
+// (types.Parameter, types.DBInstance).
 package cloud
 
 import (

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -48,15 +49,12 @@ func RequestID(err error) string {
 // cluster, snapshot...) does not exist. Every RDS not-found code ends in
 // NotFound or NotFoundFault.
 func IsNotFound(err error) bool {
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return true
+	}
 	c := Code(err)
 	return strings.HasSuffix(c, "NotFound") || strings.HasSuffix(c, "NotFoundFault")
-}
-
-// IsAlreadyExists reports whether a create or copy hit an existing name.
-func IsAlreadyExists(err error) bool {
-	c := Code(err)
-	return strings.HasSuffix(c, "AlreadyExists") || strings.HasSuffix(c, "AlreadyExistsFault") ||
-		c == "SubscriptionAlreadyExist"
 }
 
 // IsInvalidState reports whether the resource exists but cannot take the
@@ -84,12 +82,101 @@ func IsInvalidParameter(err error) bool {
 	return false
 }
 
-// IsThrottled reports whether AWS throttled the call even after the
-// adaptive retryer gave up.
-func IsThrottled(err error) bool {
-	switch Code(err) {
-	case "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException":
-		return true
+// NotFoundError says that a named resource does not exist, in the one shape
+// every command prints: `DB instance "x" not found`. It keeps the API's
+// error (when there was one) for errors.As and RequestID. The finds and
+// every operation on a named group or instance return it, so callers ask
+// errors.As or IsNotFound and never read codes.
+type NotFoundError struct {
+	// Kind names what is missing: KindInstance, KindCluster,
+	// KindParameterGroup or KindClusterParameterGroup.
+	Kind string
+	// Name is the identifier as asked for.
+	Name string
+	// Err is the API's error, or nil when a describe answered without it.
+	Err error
+}
+
+// The kinds of NotFoundError, as a message names them.
+const (
+	KindInstance              = "DB instance"
+	KindCluster               = "DB cluster"
+	KindParameterGroup        = "parameter group"
+	KindClusterParameterGroup = "cluster parameter group"
+)
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("%s %q not found", e.Kind, e.Name) }
+
+func (e *NotFoundError) Unwrap() error { return e.Err }
+
+// OpError is a failed RDS call, shown as "what rdsctl was doing: Code:
+// message (request id R)" instead of the SDK's operation/transport/status
+// chain ("operation error RDS: ModifyDBParameterGroup, https response
+// error StatusCode: 400, RequestID: ..."), which says the same thing three
+// times. It keeps the cause for errors.As, IsInvalidParameter and the rest.
+type OpError struct {
+	// Op is what the call was for, e.g. "modifying parameter group (staging)".
+	Op  string
+	Err error
+}
+
+func (e *OpError) Error() string {
+	return e.Op + ": " + Describe(e.Err)
+}
+
+func (e *OpError) Unwrap() error { return e.Err }
+
+// Describe is err as rdsctl shows an API error: "Code: message (request id
+// R)" for an error AWS returned, err.Error() for anything else (a
+// transport error, a canceled context). It is the one renderer of API
+// errors; OpError and the command layer's presenter use it.
+func Describe(err error) string {
+	if err == nil {
+		return ""
+	}
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return nf.Error()
+	}
+	code := Code(err)
+	if code == "" {
+		return err.Error()
+	}
+	msg := code + ": " + Message(err)
+	if id := RequestID(err); id != "" {
+		msg += " (request id " + id + ")"
+	}
+	return msg
+}
+
+// opError types err from a call on the resource kind/name: a NotFoundError
+// when the API says the resource does not exist, else an OpError naming
+// op. nil stays nil.
+func opError(err error, kind, name, op string) error {
+	if err == nil {
+		return nil
+	}
+	var nf *NotFoundError
+	if errors.As(err, &nf) {
+		return err
+	}
+	if kind != "" && IsNotFound(err) && notFoundIs(Code(err), kind) {
+		return &NotFoundError{Kind: kind, Name: name, Err: err}
+	}
+	return &OpError{Op: op, Err: err}
+}
+
+// notFoundIs reports whether a not-found code is about kind: a
+// ModifyDBInstance that names a missing parameter group answers
+// DBParameterGroupNotFound, which is not "DB instance not found".
+func notFoundIs(code, kind string) bool {
+	switch kind {
+	case KindInstance:
+		return strings.HasPrefix(code, "DBInstanceNotFound")
+	case KindCluster:
+		return strings.HasPrefix(code, "DBClusterNotFound")
+	case KindParameterGroup, KindClusterParameterGroup:
+		return strings.Contains(code, "ParameterGroupNotFound")
 	}
 	return false
 }

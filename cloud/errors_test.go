@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -18,24 +19,24 @@ func TestErrorClasses(t *testing.T) {
 		return fmt.Errorf("operation error RDS: X, %w", &smithy.GenericAPIError{Code: code, Message: "m"})
 	}
 	tests := []struct {
-		err                                        error
-		notFound, exists, state, invalid, throttle bool
+		err                      error
+		notFound, state, invalid bool
 	}{
-		{&types.DBParameterGroupNotFoundFault{Message: aws.String("x")}, true, false, false, false, false},
-		{&types.DBInstanceNotFoundFault{}, true, false, false, false, false},
-		{&types.DBClusterNotFoundFault{}, true, false, false, false, false},
-		{generic("DBClusterParameterGroupNotFound"), true, false, false, false, false},
-		{&types.DBParameterGroupAlreadyExistsFault{}, false, true, false, false, false},
-		{generic("DBClusterAlreadyExistsFault"), false, true, false, false, false},
-		{&types.InvalidDBInstanceStateFault{}, false, false, true, false, false},
-		{&types.InvalidDBParameterGroupStateFault{}, false, false, true, false, false},
-		{&types.InvalidDBClusterStateFault{}, false, false, true, false, false},
-		{generic("InvalidParameterValue"), false, false, false, true, false},
-		{generic("InvalidParameterCombination"), false, false, false, true, false},
-		{generic("MissingParameter"), false, false, false, true, false},
-		{generic("Throttling"), false, false, false, false, true},
-		{errors.New("dial tcp: connection refused"), false, false, false, false, false},
-		{nil, false, false, false, false, false},
+		{&types.DBParameterGroupNotFoundFault{Message: aws.String("x")}, true, false, false},
+		{&types.DBInstanceNotFoundFault{}, true, false, false},
+		{&types.DBClusterNotFoundFault{}, true, false, false},
+		{generic("DBClusterParameterGroupNotFound"), true, false, false},
+		{&types.DBParameterGroupAlreadyExistsFault{}, false, false, false},
+		{generic("DBClusterAlreadyExistsFault"), false, false, false},
+		{&types.InvalidDBInstanceStateFault{}, false, true, false},
+		{&types.InvalidDBParameterGroupStateFault{}, false, true, false},
+		{&types.InvalidDBClusterStateFault{}, false, true, false},
+		{generic("InvalidParameterValue"), false, false, true},
+		{generic("InvalidParameterCombination"), false, false, true},
+		{generic("MissingParameter"), false, false, true},
+		{generic("Throttling"), false, false, false},
+		{errors.New("dial tcp: connection refused"), false, false, false},
+		{nil, false, false, false},
 	}
 	for _, tt := range tests {
 		name := Code(tt.err)
@@ -43,10 +44,10 @@ func TestErrorClasses(t *testing.T) {
 			name = fmt.Sprint(tt.err)
 		}
 		t.Run(name, func(t *testing.T) {
-			got := [5]bool{IsNotFound(tt.err), IsAlreadyExists(tt.err), IsInvalidState(tt.err), IsInvalidParameter(tt.err), IsThrottled(tt.err)}
-			want := [5]bool{tt.notFound, tt.exists, tt.state, tt.invalid, tt.throttle}
+			got := [3]bool{IsNotFound(tt.err), IsInvalidState(tt.err), IsInvalidParameter(tt.err)}
+			want := [3]bool{tt.notFound, tt.state, tt.invalid}
 			if got != want {
-				t.Errorf("[notFound exists state invalid throttle] = %v, want %v", got, want)
+				t.Errorf("[notFound state invalid] = %v, want %v", got, want)
 			}
 		})
 	}
@@ -59,5 +60,38 @@ func TestCodeAndMessage(t *testing.T) {
 	}
 	if Code(errors.New("x")) != "" || Message(nil) != "" || RequestID(errors.New("x")) != "" {
 		t.Error("non-API errors must give empty strings")
+	}
+}
+
+// TestErrorPresentation pins the two shapes every RDS failure is shown
+// in: the not-found sentence, and "op: Code: message" without the SDK's
+// operation/transport preamble.
+func TestErrorPresentation(t *testing.T) {
+	sdk := fmt.Errorf("operation error RDS: ModifyDBInstance, https response error StatusCode: 404, RequestID: r1, %w",
+		&types.DBInstanceNotFoundFault{Message: aws.String("DBInstance db not found.")})
+	err := opError(sdk, KindInstance, "db", "modifying DB instance (db)")
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || err.Error() != `DB instance "db" not found` || !IsNotFound(err) || Code(err) != "DBInstanceNotFound" {
+		t.Errorf("not found: %v", err)
+	}
+	// A missing group named in a call on an instance is not a missing instance.
+	pg := &smithy.GenericAPIError{Code: "DBParameterGroupNotFound", Message: "DBParameterGroup not found: x"}
+	err = opError(pg, KindInstance, "db", "attaching")
+	if errors.As(err, &nf) || err.Error() != "attaching: DBParameterGroupNotFound: DBParameterGroup not found: x" {
+		t.Errorf("other kind: %v", err)
+	}
+	inv := fmt.Errorf("operation error RDS: X, %w", &smithy.GenericAPIError{Code: "InvalidParameterValue", Message: "bad"})
+	err = opError(inv, KindParameterGroup, "g", "modifying parameter group (g)")
+	if err.Error() != "modifying parameter group (g): InvalidParameterValue: bad" || !IsInvalidParameter(err) {
+		t.Errorf("invalid: %v", err)
+	}
+	if opError(nil, KindInstance, "db", "x") != nil {
+		t.Error("nil wrapped")
+	}
+	if got := Describe(context.Canceled); got != "context canceled" {
+		t.Errorf("Describe(canceled) = %q", got)
+	}
+	if !IsNotFound(&NotFoundError{Kind: KindCluster, Name: "c"}) {
+		t.Error("a NotFoundError without a cause must be not found")
 	}
 }

@@ -2,6 +2,7 @@ package cloud_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,7 +58,10 @@ func TestParameterGroupFinds(t *testing.T) {
 	if cloud.RequestID(err) == "" {
 		t.Errorf("no request id on %v", err)
 	}
-	if cloud.IsAlreadyExists(err) || cloud.IsInvalidParameter(err) || cloud.IsInvalidState(err) {
+	if err.Error() != `parameter group "missing" not found` {
+		t.Errorf("missing group: %q", err)
+	}
+	if cloud.IsInvalidParameter(err) || cloud.IsInvalidState(err) {
 		t.Errorf("missing group classified as something else: %v", err)
 	}
 
@@ -67,7 +71,7 @@ func TestParameterGroupFinds(t *testing.T) {
 		DBParameterGroupFamily: aws.String("mariadb10.11"),
 		Description:            aws.String("again"),
 	})
-	if !cloud.IsAlreadyExists(err) {
+	if !strings.HasPrefix(cloud.Code(err), "DBParameterGroupAlreadyExists") {
 		t.Errorf("duplicate create: %v (code %q)", err, cloud.Code(err))
 	}
 

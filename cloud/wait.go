@@ -8,13 +8,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
 // The waits use the SDK's waiters (exponential backoff with jitter between
 // MinDelay and MaxDelay, a hard deadline) with shorter delays than the
 // SDK's 30s default: an RDS reboot takes tens of seconds and a lab one
 // about one, and a CLI should notice either promptly. Callers may pass
-// option functions to change the delays.
+// WaitOptions to change the delays or watch each answer.
 
 const (
 	// DefaultWaitMinDelay and DefaultWaitMaxDelay bound the polling interval.
@@ -29,6 +30,15 @@ const (
 // waiting longer is pointless.
 var ErrPendingReboot = errors.New("parameter group is pending-reboot: reboot the instance to apply it")
 
+// ErrWaitTimedOut is in the chain of a wait that reached its maximum
+// without the state, as opposed to one the state check ended (a failed
+// instance, ErrPendingReboot) or a canceled context.
+var ErrWaitTimedOut = errors.New("wait timed out")
+
+// WaitOption tunes WaitInstanceAvailable and WaitInstanceInSync: the
+// delays, or the state check (see ObserveInstance, ThroughPendingReboot).
+type WaitOption = func(*rds.DBInstanceAvailableWaiterOptions)
+
 func maxWaitOr(d time.Duration) time.Duration {
 	if d <= 0 {
 		return DefaultMaxWait
@@ -36,32 +46,87 @@ func maxWaitOr(d time.Duration) time.Duration {
 	return d
 }
 
+// ObserveInstance calls f with every description of the instance the
+// wait reads, before the state check: for progress output and for saying
+// what was last seen when a wait gives up.
+func ObserveInstance(f func(types.DBInstance)) WaitOption {
+	return func(o *rds.DBInstanceAvailableWaiterOptions) {
+		check := o.Retryable
+		o.Retryable = func(ctx context.Context, in *rds.DescribeDBInstancesInput, out *rds.DescribeDBInstancesOutput, err error) (bool, error) {
+			if err == nil && out != nil && len(out.DBInstances) > 0 {
+				f(out.DBInstances[0])
+			}
+			return check(ctx, in, out, err)
+		}
+	}
+}
+
+// ThroughPendingReboot makes WaitInstanceInSync poll on through
+// pending-reboot instead of failing fast: right after a reboot was asked
+// for, pending-reboot only means it has not begun yet (RDS's reads are
+// eventually consistent).
+func ThroughPendingReboot(o *rds.DBInstanceAvailableWaiterOptions) {
+	check := o.Retryable
+	o.Retryable = func(ctx context.Context, in *rds.DescribeDBInstancesInput, out *rds.DescribeDBInstancesOutput, err error) (bool, error) {
+		retry, err := check(ctx, in, out, err)
+		if errors.Is(err, ErrPendingReboot) {
+			return true, nil
+		}
+		return retry, err
+	}
+}
+
+// waitInstance runs the available waiter with check as its state check
+// (nil: the SDK's), then optFns, and types the outcome: a missing instance
+// is a *NotFoundError, running out of time wraps ErrWaitTimedOut, and the
+// check's own error or ctx's is kept.
+func waitInstance(ctx context.Context, api rds.DescribeDBInstancesAPIClient, id string, maxWait time.Duration, what string,
+	check func(context.Context, *rds.DescribeDBInstancesInput, *rds.DescribeDBInstancesOutput, error) (bool, error), optFns []WaitOption) error {
+	var checkErr error
+	fns := []WaitOption{func(o *rds.DBInstanceAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = DefaultWaitMinDelay, DefaultWaitMaxDelay
+		if check != nil {
+			o.Retryable = check
+		}
+	}}
+	fns = append(fns, optFns...)
+	fns = append(fns, func(o *rds.DBInstanceAvailableWaiterOptions) {
+		inner := o.Retryable
+		o.Retryable = func(ctx context.Context, in *rds.DescribeDBInstancesInput, out *rds.DescribeDBInstancesOutput, err error) (bool, error) {
+			retry, err := inner(ctx, in, out, err)
+			checkErr = err
+			return retry, err
+		}
+	})
+	w := rds.NewDBInstanceAvailableWaiter(api, fns...)
+	err := w.Wait(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}, maxWaitOr(maxWait))
+	op := fmt.Sprintf("waiting for DB instance (%s) %s", id, what)
+	switch {
+	case err == nil:
+		return nil
+	case IsNotFound(err):
+		return &NotFoundError{Kind: KindInstance, Name: id, Err: err}
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w", op, ctx.Err())
+	case checkErr == nil:
+		return fmt.Errorf("%s: %w", op, ErrWaitTimedOut)
+	case Code(err) != "":
+		return &OpError{Op: op, Err: err}
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
 // WaitInstanceAvailable waits until instance id is available, for at most
 // maxWait.
-func WaitInstanceAvailable(ctx context.Context, api rds.DescribeDBInstancesAPIClient, id string, maxWait time.Duration, optFns ...func(*rds.DBInstanceAvailableWaiterOptions)) error {
-	w := rds.NewDBInstanceAvailableWaiter(api, append([]func(*rds.DBInstanceAvailableWaiterOptions){func(o *rds.DBInstanceAvailableWaiterOptions) {
-		o.MinDelay, o.MaxDelay = DefaultWaitMinDelay, DefaultWaitMaxDelay
-	}}, optFns...)...)
-	in := &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}
-	if err := w.Wait(ctx, in, maxWaitOr(maxWait)); err != nil {
-		return fmt.Errorf("waiting for instance (%s) to be available: %w", id, err)
-	}
-	return nil
+func WaitInstanceAvailable(ctx context.Context, api rds.DescribeDBInstancesAPIClient, id string, maxWait time.Duration, optFns ...WaitOption) error {
+	return waitInstance(ctx, api, id, maxWait, "to be available", nil, optFns)
 }
 
 // WaitInstanceInSync waits until instance id is available and every DB
 // parameter group attached to it is in-sync, i.e. the group's values are
 // what the server runs. It fails fast with ErrPendingReboot.
-func WaitInstanceInSync(ctx context.Context, api rds.DescribeDBInstancesAPIClient, id string, maxWait time.Duration, optFns ...func(*rds.DBInstanceAvailableWaiterOptions)) error {
-	w := rds.NewDBInstanceAvailableWaiter(api, append([]func(*rds.DBInstanceAvailableWaiterOptions){func(o *rds.DBInstanceAvailableWaiterOptions) {
-		o.MinDelay, o.MaxDelay = DefaultWaitMinDelay, DefaultWaitMaxDelay
-		o.Retryable = inSyncRetryable
-	}}, optFns...)...)
-	in := &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}
-	if err := w.Wait(ctx, in, maxWaitOr(maxWait)); err != nil {
-		return fmt.Errorf("waiting for instance (%s) parameters to be in-sync: %w", id, err)
-	}
-	return nil
+func WaitInstanceInSync(ctx context.Context, api rds.DescribeDBInstancesAPIClient, id string, maxWait time.Duration, optFns ...WaitOption) error {
+	return waitInstance(ctx, api, id, maxWait, "parameters to be in-sync", inSyncRetryable, optFns)
 }
 
 // inSyncRetryable is the waiter's state check for WaitInstanceInSync: true
@@ -100,19 +165,7 @@ func WaitInstanceDeleted(ctx context.Context, api rds.DescribeDBInstancesAPIClie
 	}}, optFns...)...)
 	in := &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}
 	if err := w.Wait(ctx, in, maxWaitOr(maxWait)); err != nil {
-		return fmt.Errorf("waiting for instance (%s) to be deleted: %w", id, err)
-	}
-	return nil
-}
-
-// WaitClusterAvailable waits until cluster id is available.
-func WaitClusterAvailable(ctx context.Context, api rds.DescribeDBClustersAPIClient, id string, maxWait time.Duration, optFns ...func(*rds.DBClusterAvailableWaiterOptions)) error {
-	w := rds.NewDBClusterAvailableWaiter(api, append([]func(*rds.DBClusterAvailableWaiterOptions){func(o *rds.DBClusterAvailableWaiterOptions) {
-		o.MinDelay, o.MaxDelay = DefaultWaitMinDelay, DefaultWaitMaxDelay
-	}}, optFns...)...)
-	in := &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)}
-	if err := w.Wait(ctx, in, maxWaitOr(maxWait)); err != nil {
-		return fmt.Errorf("waiting for cluster (%s) to be available: %w", id, err)
+		return opError(err, "", "", fmt.Sprintf("waiting for DB instance (%s) to be deleted", id))
 	}
 	return nil
 }

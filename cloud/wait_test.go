@@ -2,6 +2,7 @@ package cloud_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -22,8 +23,9 @@ func TestWaitsOnMissingResources(t *testing.T) {
 	}
 	start := time.Now()
 	err := cloud.WaitInstanceAvailable(ctx, api, "missing", 10*time.Second)
-	if err == nil {
-		t.Fatal("waited successfully for a missing instance")
+	var nf *cloud.NotFoundError
+	if !errors.As(err, &nf) || err.Error() != `DB instance "missing" not found` {
+		t.Fatalf("wait for a missing instance: %v", err)
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("took %s to give up on a missing instance", time.Since(start))

@@ -7,33 +7,24 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
 )
 
-// paramWriter lists exactly the SDK methods Apply calls. *rds.Client (and
-// cloud.RDS) satisfy it; so does any test double, though the lab is the
-// better one.
-type paramWriter interface {
-	ModifyDBParameterGroup(context.Context, *rds.ModifyDBParameterGroupInput, ...func(*rds.Options)) (*rds.ModifyDBParameterGroupOutput, error)
-	ModifyDBClusterParameterGroup(context.Context, *rds.ModifyDBClusterParameterGroupInput, ...func(*rds.Options)) (*rds.ModifyDBClusterParameterGroupOutput, error)
-	ResetDBParameterGroup(context.Context, *rds.ResetDBParameterGroupInput, ...func(*rds.Options)) (*rds.ResetDBParameterGroupOutput, error)
-	ResetDBClusterParameterGroup(context.Context, *rds.ResetDBClusterParameterGroupInput, ...func(*rds.Options)) (*rds.ResetDBClusterParameterGroupOutput, error)
+// ParameterWriter is what Apply needs: change or reset some parameters of
+// one group, in one call, for the kind of group cluster says.
+// cloud.GroupWriter implements it over RDS; the lab is the test double.
+type ParameterWriter interface {
+	ModifyParameters(ctx context.Context, group string, cluster bool, ps []types.Parameter) error
+	ResetParameters(ctx context.Context, group string, cluster bool, ps []types.Parameter) error
 }
 
-// groupWriter adds the creates ApplyActions needs for a desired-state
-// file that names a group that does not exist yet.
-type groupWriter interface {
-	paramWriter
-	CreateDBParameterGroup(context.Context, *rds.CreateDBParameterGroupInput, ...func(*rds.Options)) (*rds.CreateDBParameterGroupOutput, error)
-	CreateDBClusterParameterGroup(context.Context, *rds.CreateDBClusterParameterGroupInput, ...func(*rds.Options)) (*rds.CreateDBClusterParameterGroupOutput, error)
+// GroupWriter adds the create ApplyActions needs for a desired-state file
+// that names a group that does not exist yet.
+type GroupWriter interface {
+	ParameterWriter
+	CreateGroup(ctx context.Context, name, family, description string, cluster bool) error
 }
-
-var (
-	_ paramWriter = (*rds.Client)(nil)
-	_ groupWriter = (*rds.Client)(nil)
-)
 
 // ApplyOption tunes Apply and ApplyActions.
 type ApplyOption func(*applyConfig)
@@ -98,6 +89,11 @@ func (e *PartialError) Error() string {
 // checks still work.
 func (e *PartialError) Unwrap() error { return e.Err }
 
+// Changed reports whether the group may have changed: a chunk landed, or
+// the failed one got no answer. The command layer's exit code needs it:
+// input AWS refused exits 2 only when nothing changed.
+func (e *PartialError) Changed() bool { return len(e.Landed) > 0 || e.Uncertain }
+
 func (e *PartialError) verb() string {
 	kind := "parameter group"
 	if e.Cluster {
@@ -117,11 +113,11 @@ func describeChunks(cs []Chunk, first int) string {
 	return strings.Join(parts, ", ")
 }
 
-// Apply sends p's chunks in order, one ModifyDB(Cluster)ParameterGroup or
-// ResetDB(Cluster)ParameterGroup call each. It checks ctx between chunks
+// Apply sends p's chunks in order, one ModifyParameters or ResetParameters
+// call each. It checks ctx between chunks
 // and never starts a chunk once ctx is done. Any failure, including
 // cancellation, is a *PartialError that says exactly what landed.
-func Apply(ctx context.Context, api paramWriter, p *Plan, opts ...ApplyOption) error {
+func Apply(ctx context.Context, api ParameterWriter, p *Plan, opts ...ApplyOption) error {
 	var cfg applyConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -129,7 +125,7 @@ func Apply(ctx context.Context, api paramWriter, p *Plan, opts ...ApplyOption) e
 	return applyPlan(ctx, api, p, cfg)
 }
 
-func applyPlan(ctx context.Context, api paramWriter, p *Plan, cfg applyConfig) error {
+func applyPlan(ctx context.Context, api ParameterWriter, p *Plan, cfg applyConfig) error {
 	if p.Empty() {
 		return nil
 	}
@@ -154,7 +150,7 @@ func applyPlan(ctx context.Context, api paramWriter, p *Plan, cfg applyConfig) e
 	return nil
 }
 
-func sendChunk(ctx context.Context, api paramWriter, p *Plan, c Chunk) error {
+func sendChunk(ctx context.Context, api ParameterWriter, p *Plan, c Chunk) error {
 	ps := make([]types.Parameter, len(c.Changes))
 	for i, ch := range c.Changes {
 		ps[i] = types.Parameter{ParameterName: aws.String(ch.Name), ApplyMethod: ch.ApplyMethod}
@@ -162,19 +158,10 @@ func sendChunk(ctx context.Context, api paramWriter, p *Plan, c Chunk) error {
 			ps[i].ParameterValue = aws.String(ch.Value)
 		}
 	}
-	name := aws.String(p.Group)
-	var err error
-	switch {
-	case p.Action == ActionReset && p.Cluster:
-		_, err = api.ResetDBClusterParameterGroup(ctx, &rds.ResetDBClusterParameterGroupInput{DBClusterParameterGroupName: name, Parameters: ps})
-	case p.Action == ActionReset:
-		_, err = api.ResetDBParameterGroup(ctx, &rds.ResetDBParameterGroupInput{DBParameterGroupName: name, Parameters: ps})
-	case p.Cluster:
-		_, err = api.ModifyDBClusterParameterGroup(ctx, &rds.ModifyDBClusterParameterGroupInput{DBClusterParameterGroupName: name, Parameters: ps})
-	default:
-		_, err = api.ModifyDBParameterGroup(ctx, &rds.ModifyDBParameterGroupInput{DBParameterGroupName: name, Parameters: ps})
+	if p.Action == ActionReset {
+		return api.ResetParameters(ctx, p.Group, p.Cluster, ps)
 	}
-	return err
+	return api.ModifyParameters(ctx, p.Group, p.Cluster, ps)
 }
 
 // ApplyActions carries out a PlanFile result in order: it creates missing
@@ -182,7 +169,7 @@ func sendChunk(ctx context.Context, api paramWriter, p *Plan, c Chunk) error {
 // first failure; the error wraps Apply's *PartialError where there is one,
 // and says which actions had completed. Re-running PlanFile and
 // ApplyActions converges.
-func ApplyActions(ctx context.Context, api groupWriter, actions []FileAction, opts ...ApplyOption) error {
+func ApplyActions(ctx context.Context, api GroupWriter, actions []FileAction, opts ...ApplyOption) error {
 	var cfg applyConfig
 	for _, o := range opts {
 		o(&cfg)
@@ -201,29 +188,39 @@ func ApplyActions(ctx context.Context, api groupWriter, actions []FileAction, op
 			err = fmt.Errorf("unknown action kind %q", a.Kind)
 		}
 		if err != nil {
-			return fmt.Errorf("action %d of %d (%s %s) failed, %d completed: %w", i+1, len(actions), a.Kind, a.Group, i, err)
+			return &ActionsError{Index: i, Total: len(actions), Kind: a.Kind, Group: a.Group, Err: err}
 		}
 	}
 	return nil
 }
 
-func createGroup(ctx context.Context, api groupWriter, a FileAction) error {
+// ActionsError reports an ApplyActions run that stopped at a failed
+// action: actions before Index completed, none after it was started.
+type ActionsError struct {
+	Index int // of the failed action, from 0: also how many completed
+	Total int
+	Kind  FileActionKind
+	Group string
+	Err   error // the cause; a *PartialError for a change or reset
+}
+
+func (e *ActionsError) Error() string {
+	return fmt.Sprintf("action %d of %d (%s %s) failed, %d completed: %v", e.Index+1, e.Total, e.Kind, e.Group, e.Index, e.Err)
+}
+
+func (e *ActionsError) Unwrap() error { return e.Err }
+
+// Changed reports whether anything may have changed: an earlier action
+// completed, or the failed one changed part of its group.
+func (e *ActionsError) Changed() bool {
+	var pe *PartialError
+	return e.Index > 0 || errors.As(e.Err, &pe) && pe.Changed()
+}
+
+func createGroup(ctx context.Context, api GroupWriter, a FileAction) error {
 	desc := a.Description
 	if desc == "" {
 		desc = a.Group // RDS requires a description
 	}
-	if a.Cluster {
-		_, err := api.CreateDBClusterParameterGroup(ctx, &rds.CreateDBClusterParameterGroupInput{
-			DBClusterParameterGroupName: aws.String(a.Group), DBParameterGroupFamily: aws.String(a.Family), Description: aws.String(desc)})
-		if err != nil {
-			return fmt.Errorf("creating cluster parameter group (%s): %w", a.Group, err)
-		}
-		return nil
-	}
-	_, err := api.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{
-		DBParameterGroupName: aws.String(a.Group), DBParameterGroupFamily: aws.String(a.Family), Description: aws.String(desc)})
-	if err != nil {
-		return fmt.Errorf("creating parameter group (%s): %w", a.Group, err)
-	}
-	return nil
+	return api.CreateGroup(ctx, a.Group, a.Family, desc, a.Cluster)
 }

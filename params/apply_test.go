@@ -37,6 +37,9 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, lab: l, c: labtest.Client(t, l), ctx: context.Background()}
 }
 
+// w is what Apply writes through: the cloud layer over the lab.
+func (e *env) w() cloud.GroupWriter { return cloud.GroupWriter{API: e.c} }
+
 func (e *env) createGroup(name string) {
 	e.t.Helper()
 	_, err := e.c.CreateDBParameterGroup(e.ctx, &rds.CreateDBParameterGroupInput{
@@ -145,7 +148,7 @@ func TestLab45ChangesMakeThreeCalls(t *testing.T) {
 		t.Fatalf("45 changes planned in %d chunks", len(plan.Chunks))
 	}
 	mark := e.mark()
-	if err := params.Apply(e.ctx, e.c, plan); err != nil {
+	if err := params.Apply(e.ctx, e.w(), plan); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"ModifyDBParameterGroup 200", "ModifyDBParameterGroup 200", "ModifyDBParameterGroup 200"}
@@ -193,7 +196,7 @@ func TestLabPartialFailureAndConvergence(t *testing.T) {
 		{Changes: []params.Change{{Name: "interactive_timeout", Value: "300", ApplyMethod: types.ApplyMethodImmediate}}},
 	}}
 	mark := e.mark()
-	err := params.Apply(e.ctx, e.c, plan)
+	err := params.Apply(e.ctx, e.w(), plan)
 	var pe *params.PartialError
 	if !errors.As(err, &pe) {
 		t.Fatalf("Apply = %v, want *PartialError", err)
@@ -224,7 +227,7 @@ func TestLabPartialFailureAndConvergence(t *testing.T) {
 	if n := len(rerun.Changes()); n != 2 || len(rerun.NoOps) != 1 || rerun.NoOps[0].Name != "wait_timeout" {
 		t.Fatalf("re-run plan: %+v", rerun)
 	}
-	if err := params.Apply(e.ctx, e.c, rerun); err != nil {
+	if err := params.Apply(e.ctx, e.w(), rerun); err != nil {
 		t.Fatal(err)
 	}
 	final, err := params.PlanModify("partial", false, e.params("partial"), as, params.ApplyAuto)
@@ -242,7 +245,7 @@ func TestLabGroupDeletedBetweenChunks(t *testing.T) {
 		{Changes: []params.Change{{Name: "wait_timeout", Value: "300", ApplyMethod: types.ApplyMethodImmediate}}},
 		{Changes: []params.Change{{Name: "interactive_timeout", Value: "300", ApplyMethod: types.ApplyMethodImmediate}}},
 	}}
-	err := params.Apply(e.ctx, e.c, plan, params.AfterChunk(func(ctx context.Context, p *params.Plan, i int) {
+	err := params.Apply(e.ctx, e.w(), plan, params.AfterChunk(func(ctx context.Context, p *params.Plan, i int) {
 		if i == 0 {
 			if _, err := e.c.DeleteDBParameterGroup(ctx, &rds.DeleteDBParameterGroupInput{DBParameterGroupName: aws.String(p.Group)}); err != nil {
 				t.Errorf("deleting group: %v", err)
@@ -265,7 +268,7 @@ func TestLabCancelBetweenChunks(t *testing.T) {
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	mark := e.mark()
-	err := params.Apply(ctx, e.c, plan, params.AfterChunk(func(context.Context, *params.Plan, int) { cancel() }))
+	err := params.Apply(ctx, e.w(), plan, params.AfterChunk(func(context.Context, *params.Plan, int) { cancel() }))
 	var pe *params.PartialError
 	if !errors.As(err, &pe) || !errors.Is(err, context.Canceled) || pe.Failed != -1 || len(pe.Landed) != 1 || len(pe.NotApplied) != 1 {
 		t.Fatalf("Apply = %v (%+v)", err, pe)
@@ -286,7 +289,7 @@ func TestLabReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := params.Apply(e.ctx, e.c, set); err != nil {
+	if err := params.Apply(e.ctx, e.w(), set); err != nil {
 		t.Fatal(err)
 	}
 	reset, err := params.PlanReset("resetting", false, e.params("resetting"), nil, true, params.ApplyAuto)
@@ -297,7 +300,7 @@ func TestLabReset(t *testing.T) {
 		t.Fatalf("reset all planned %d changes, want 2", n)
 	}
 	mark := e.mark()
-	if err := params.Apply(e.ctx, e.c, reset); err != nil {
+	if err := params.Apply(e.ctx, e.w(), reset); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.calls(mark); strings.Join(got, "|") != "ResetDBParameterGroup 200" {
@@ -314,7 +317,7 @@ func TestLabReset(t *testing.T) {
 func TestLabFileConverges(t *testing.T) {
 	e := newEnv(t)
 	e.createGroup("existing")
-	if err := params.Apply(e.ctx, e.c, mustPlan(t, "existing", e.params("existing"), "interactive_timeout=600")); err != nil {
+	if err := params.Apply(e.ctx, e.w(), mustPlan(t, "existing", e.params("existing"), "interactive_timeout=600")); err != nil {
 		t.Fatal(err)
 	}
 	src := `groups:
@@ -365,7 +368,7 @@ func TestLabFileConverges(t *testing.T) {
 		t.Fatalf("actions = %q, want %q", kinds, want)
 	}
 	mark := e.mark()
-	if err := params.ApplyActions(e.ctx, e.c, actions); err != nil {
+	if err := params.ApplyActions(e.ctx, e.w(), actions); err != nil {
 		t.Fatal(err)
 	}
 	want := "CreateDBParameterGroup 200|ModifyDBParameterGroup 200|ModifyDBParameterGroup 200|ResetDBParameterGroup 200"
