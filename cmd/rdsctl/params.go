@@ -67,12 +67,12 @@ type ParamsCommon struct {
 	RDS    func(context.Context) (cloud.RDS, error)
 }
 
-func (c *ParamsCommon) groups(ctx context.Context, cluster bool) (groupAPI, error) {
+func (c *ParamsCommon) groups(ctx context.Context, cluster bool) (cloud.Groups, error) {
 	api, err := c.RDS(ctx)
 	if err != nil {
-		return groupAPI{}, err
+		return cloud.Groups{}, err
 	}
-	return groupAPI{rds: api, cluster: cluster}, nil
+	return cloud.Groups{API: api, Cluster: cluster}, nil
 }
 
 // newParamsCmd completes a params verb: RunE fills common from f, runs the
@@ -181,19 +181,19 @@ func paramsListRun(ctx context.Context, opts *ParamsListOptions) error {
 	if err != nil {
 		return err
 	}
-	all, err := api.list(ctx)
+	all, err := api.List(ctx)
 	if err != nil {
 		return err
 	}
-	groups := all[:0]
+	groups := []paramGroup{}
 	for _, g := range all {
 		if opts.Family == "" || strings.EqualFold(g.Family, opts.Family) {
-			groups = append(groups, g)
+			groups = append(groups, paramGroup(g))
 		}
 	}
 	return opts.IO.Print(opts.Format, groups, func() error {
 		if len(groups) == 0 {
-			opts.IO.Infof("no %ss", api.noun())
+			opts.IO.Infof("no %ss", api.Noun())
 			return nil
 		}
 		t := opts.IO.NewTable("NAME", "FAMILY", "DESCRIPTION")
@@ -245,12 +245,12 @@ func paramsCreateRun(ctx context.Context, opts *ParamsCreateOptions) error {
 	if err != nil {
 		return err
 	}
-	g, err := api.create(ctx, paramGroup{Name: opts.Name, Family: opts.Family, Description: opts.Description})
+	g, err := api.Create(ctx, cloud.Group{Name: opts.Name, Family: opts.Family, Description: opts.Description})
 	if err != nil {
 		return err
 	}
-	opts.IO.Successf("created %s %s (family %s)", api.noun(), g.Name, g.Family)
-	return printGroup(opts.ParamsCommon, g)
+	opts.IO.Successf("created %s %s (family %s)", api.Noun(), g.Name, g.Family)
+	return printGroup(opts.ParamsCommon, paramGroup(g))
 }
 
 // printGroup writes a created or copied group: its name alone for the
@@ -306,12 +306,12 @@ func paramsCopyRun(ctx context.Context, opts *ParamsCopyOptions) error {
 	if err != nil {
 		return err
 	}
-	g, err := api.copy(ctx, opts.Source, opts.Target, opts.Description)
+	g, err := api.Copy(ctx, opts.Source, opts.Target, opts.Description)
 	if err != nil {
 		return err
 	}
-	opts.IO.Successf("copied %s %s to %s", api.noun(), opts.Source, g.Name)
-	return printGroup(opts.ParamsCommon, g)
+	opts.IO.Successf("copied %s %s to %s", api.Noun(), opts.Source, g.Name)
+	return printGroup(opts.ParamsCommon, paramGroup(g))
 }
 
 // ParamsDeleteOptions are the inputs of `params delete`.
@@ -348,18 +348,18 @@ func paramsDeleteRun(ctx context.Context, opts *ParamsDeleteOptions) error {
 	}
 	// Look first, so that a typo fails plainly instead of asking to
 	// delete something that is not there.
-	if _, err := api.find(ctx, opts.Name); err != nil {
+	if _, err := api.Find(ctx, opts.Name); err != nil {
 		return err
 	}
-	if err := opts.IO.Confirm("delete " + api.noun() + " " + opts.Name); err != nil {
+	if err := opts.IO.Confirm("delete " + api.Noun() + " " + opts.Name); err != nil {
 		return err
 	}
-	if err := api.delete(ctx, opts.Name); err != nil {
+	if err := api.Delete(ctx, opts.Name); err != nil {
 		if cloud.IsInvalidState(err) {
 			return fmt.Errorf("%w (detach it from every instance or cluster first)", err)
 		}
 		return err
 	}
-	opts.IO.Successf("deleted %s %s", api.noun(), opts.Name)
+	opts.IO.Successf("deleted %s %s", api.Noun(), opts.Name)
 	return nil
 }

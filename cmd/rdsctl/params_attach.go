@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/spf13/cobra"
 
@@ -83,7 +82,7 @@ func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
 	if err != nil {
 		return err
 	}
-	rep, in, err := checkAttach(ctx, api, opts)
+	rep, err := checkAttach(ctx, api, opts)
 	if err != nil {
 		if cli.IsUsage(err) {
 			return refused(ios, err)
@@ -113,13 +112,8 @@ func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
 		if err := ios.Confirm(action); err != nil {
 			return err
 		}
-		_, err = api.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{
-			DBInstanceIdentifier: in.DBInstanceIdentifier,
-			DBParameterGroupName: aws.String(rep.Group),
-			ApplyImmediately:     aws.Bool(true),
-		})
-		if err != nil {
-			return &rdsError{op: fmt.Sprintf("attaching parameter group %s to DB instance %s", rep.Group, rep.Instance), err: err}
+		if err := cloud.AttachParameterGroup(ctx, api, rep.Instance, rep.Group); err != nil {
+			return err
 		}
 		rep.Status = statusApplied
 		ios.Successf("attached parameter group %s to DB instance %s, pending a reboot", rep.Group, rep.Instance)
@@ -129,9 +123,8 @@ func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
 	}
 	if opts.Reboot {
 		ios.Progressf("rebooting DB instance %s (no failover)", rep.Instance)
-		if _, err := api.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{
-			DBInstanceIdentifier: in.DBInstanceIdentifier, ForceFailover: aws.Bool(false)}); err != nil {
-			return &rdsError{op: "rebooting DB instance " + rep.Instance, err: err}
+		if _, err := cloud.RebootInstance(ctx, api, rep.Instance, false); err != nil {
+			return err
 		}
 		rep.Rebooted = true
 		if err := w.until(ctx, waitRebooted); err != nil {
@@ -152,23 +145,18 @@ func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
 
 // checkAttach finds the group and the instance and checks, before
 // anything is sent, that the attach can work. Its usage errors are
-// refusals: nothing was changed. A report with status unchanged means the
-// group is attached already.
-func checkAttach(ctx context.Context, api cloud.RDS, opts *ParamsAttachOptions) (*attachReport, types.DBInstance, error) {
-	groups := groupAPI{rds: api}
-	g, err := groups.find(ctx, opts.Name)
-	if cloud.IsNotFound(err) {
-		return nil, types.DBInstance{}, cli.Usage(notFound("parameter group "+opts.Name, err))
-	}
+// refusals: nothing was changed; a missing group or instance is a
+// *cloud.NotFoundError, which exits 1 like everywhere else. A report with
+// status unchanged means the group is attached already.
+func checkAttach(ctx context.Context, api cloud.RDS, opts *ParamsAttachOptions) (*attachReport, error) {
+	groups := cloud.Groups{API: api}
+	g, err := groups.Find(ctx, opts.Name)
 	if err != nil {
-		return nil, types.DBInstance{}, err
+		return nil, err
 	}
-	in, err := findInstance(ctx, api, opts.Instance)
-	if cloud.IsNotFound(err) {
-		return nil, in, cli.Usage(err)
-	}
+	in, err := cloud.FindInstance(ctx, api, opts.Instance)
 	if err != nil {
-		return nil, in, err
+		return nil, err
 	}
 	rep := &attachReport{Instance: aws.ToString(in.DBInstanceIdentifier), Group: g.Name, Family: g.Family}
 	var current []string
@@ -178,22 +166,22 @@ func checkAttach(ctx context.Context, api cloud.RDS, opts *ParamsAttachOptions) 
 	rep.PreviousGroup = strings.Join(current, ",")
 	if st, attached := groupApplyStatus(in, g.Name); attached {
 		rep.Status, rep.ParameterApplyStatus, rep.NeedsReboot = statusUnchanged, st, st == applyPendingReboot
-		return rep, in, nil
+		return rep, nil
 	}
 	if st := aws.ToString(in.DBInstanceStatus); st != "available" {
-		return nil, in, cli.Usagef("DB instance %s is %s, not available: wait for it first (rdsctl wait %s --for available)", rep.Instance, st, rep.Instance)
+		return nil, cli.Usagef("DB instance %s is %s, not available: wait for it first (rdsctl wait %s --for available)", rep.Instance, st, rep.Instance)
 	}
 	for _, name := range current {
-		cur, err := groups.find(ctx, strings.ToLower(name))
+		cur, err := groups.Find(ctx, strings.ToLower(name))
 		if err != nil {
-			return nil, in, err
+			return nil, err
 		}
 		if !strings.EqualFold(cur.Family, g.Family) {
-			return nil, in, cli.Usagef("parameter group %s is of family %s, but DB instance %s runs family %s (parameter group %s): attach a group of family %s",
+			return nil, cli.Usagef("parameter group %s is of family %s, but DB instance %s runs family %s (parameter group %s): attach a group of family %s",
 				g.Name, g.Family, rep.Instance, cur.Family, cur.Name, cur.Family)
 		}
 	}
-	return rep, in, nil
+	return rep, nil
 }
 
 // groupApplyStatus is the ParameterApplyStatus of group on in, and

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/spf13/cobra"
 
+	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/params"
 )
@@ -69,18 +70,18 @@ func paramsDiffRun(ctx context.Context, opts *ParamsDiffOptions) error {
 		return err
 	}
 	rep := diffReport{A: opts.A, B: opts.B, Cluster: opts.Cluster}
-	a, err := api.parameters(ctx, opts.A, "")
+	a, err := api.Parameters(ctx, opts.A, "")
 	if err != nil {
 		return err
 	}
 	var b []types.Parameter
 	if opts.B != "" {
-		b, err = api.parameters(ctx, opts.B, "")
+		b, err = api.Parameters(ctx, opts.B, "")
 	} else {
-		var g paramGroup
-		if g, err = api.find(ctx, opts.A); err == nil {
+		var g cloud.Group
+		if g, err = api.Find(ctx, opts.A); err == nil {
 			rep.B, rep.Family = engineDefaultSide, g.Family
-			b, err = api.engineDefaults(ctx, g.Family)
+			b, err = api.EngineDefaults(ctx, g.Family)
 		}
 	}
 	if err != nil {

@@ -63,11 +63,11 @@ func paramsExportRun(ctx context.Context, opts *ParamsExportOptions) error {
 			continue
 		}
 		seen[name] = true
-		g, err := api.find(ctx, name)
+		g, err := api.Find(ctx, name)
 		if err != nil {
 			return err
 		}
-		ps, err := api.parameters(ctx, g.Name, cloud.SourceUser)
+		ps, err := api.Parameters(ctx, g.Name, cloud.SourceUser)
 		if err != nil {
 			return err
 		}
@@ -166,11 +166,11 @@ func paramsApplyRun(ctx context.Context, opts *ParamsApplyOptions) error {
 	pending := false
 	for _, a := range actions {
 		if a.Plan == nil {
-			ios.Progressf("create %s %s (family %s)", groupAPI{cluster: a.Cluster}.noun(), a.Group, a.Family)
+			ios.Progressf("create %s %s (family %s)", cloud.Groups{Cluster: a.Cluster}.Noun(), a.Group, a.Family)
 			continue
 		}
 		pending = pending || pendingReboot(a.Plan)
-		summarizePlan(ios, groupAPI{cluster: a.Cluster}, a.Plan)
+		summarizePlan(ios, cloud.Groups{Cluster: a.Cluster}, a.Plan)
 	}
 	rep.UsedBy, rep.NeedsReboot = fileUsers(ctx, ios, api, actions)
 	what := fmt.Sprintf("%s (%s on %s)", file.Path, plural(len(actions), "action"), plural(countGroups(actions), "group"))
@@ -180,7 +180,9 @@ func paramsApplyRun(ctx context.Context, opts *ParamsApplyOptions) error {
 		confirm: "apply " + what,
 		done:    "applied " + what,
 		pending: pending,
-		send:    func() error { return params.ApplyActions(ctx, api, actions, chunkProgress(ios)) },
+		send: func() error {
+			return params.ApplyActions(ctx, cloud.GroupWriter{API: api}, actions, chunkProgress(ios))
+		},
 	})
 }
 
@@ -208,7 +210,7 @@ func fileUsers(ctx context.Context, ios *ui.IOStreams, api cloud.RDS, actions []
 		if len(names) == 0 {
 			continue
 		}
-		us, ok := lookupUsers(ctx, ios, groupAPI{rds: api, cluster: cluster}, names)
+		us, ok := lookupUsers(ctx, ios, cloud.Groups{API: api, Cluster: cluster}, names)
 		reportUsers(ios, us, ok, true)
 		if ok {
 			users = append(users, us...)
@@ -261,18 +263,18 @@ func planFile(ctx context.Context, api cloud.RDS, file *params.File, mode params
 	known := &params.File{Path: file.Path}
 	var problems []params.Problem
 	for _, spec := range file.Groups {
-		ga := groupAPI{rds: api, cluster: spec.Cluster}
+		ga := cloud.Groups{API: api, Cluster: spec.Cluster}
 		name := strings.ToLower(spec.Name)
-		g, err := ga.find(ctx, name)
+		g, err := ga.Find(ctx, name)
 		switch {
 		case err == nil:
-			ps, err := ga.parameters(ctx, name, "")
+			ps, err := ga.Parameters(ctx, name, "")
 			if err != nil {
 				return nil, err
 			}
 			state[spec.ID()] = params.GroupState{Exists: true, Family: g.Family, Parameters: ps}
 		case cloud.IsNotFound(err):
-			defs, err := ga.engineDefaults(ctx, spec.Family)
+			defs, err := ga.EngineDefaults(ctx, spec.Family)
 			if cloud.IsInvalidParameter(err) || cloud.IsNotFound(err) {
 				problems = append(problems, params.Problem{Kind: params.ProblemFamily, Group: spec.Name, Value: spec.Family,
 					Reason: fmt.Sprintf("unknown family %s (in %s): %s", spec.Family, file.Path, cloud.Message(err))})

@@ -415,8 +415,12 @@ func TestParamsWeirdArgs(t *testing.T) {
 				t.Fatalf("exit %d", code)
 			}
 			if code == cli.ExitUsage {
-				if got := e.calls(mark); len(got) != 0 {
-					t.Errorf("exit 2 but mutating calls %q", got)
+				// Exit 2 means nothing changed: no mutating call, or
+				// only ones AWS refused as invalid input.
+				for _, c := range e.calls(mark) {
+					if !strings.Contains(c, " 400 Invalid") && !strings.Contains(c, " 400 MissingParameter") {
+						t.Errorf("exit 2 but mutating call %q", c)
+					}
 				}
 			}
 			if code != 0 && strings.Count(errOut.String(), "rdsctl: ") == 0 {

@@ -46,14 +46,14 @@ func planRows(p *params.Plan) [][]string {
 var planHeaders = []string{"CHUNK", "PARAMETER", "CURRENT", "NEW", "APPLY TYPE", "APPLY METHOD"}
 
 // summarizePlan says on stderr what a plan sends and what it skips.
-func summarizePlan(ios *ui.IOStreams, api groupAPI, p *params.Plan) {
+func summarizePlan(ios *ui.IOStreams, api cloud.Groups, p *params.Plan) {
 	n := len(p.Changes())
 	verb := "change"
 	if p.Action == params.ActionReset {
 		verb = "reset"
 	}
 	if n > 0 {
-		ios.Progressf("%s %s: %s in %s (at most %d a call)", api.noun(), p.Group,
+		ios.Progressf("%s %s: %s in %s (at most %d a call)", api.Noun(), p.Group,
 			plural(n, verb), plural(len(p.Chunks), "call"), params.MaxChunk)
 	}
 	if len(p.NoOps) > 0 {
@@ -83,18 +83,15 @@ func pendingReboot(p *params.Plan) bool {
 }
 
 // lookupUsers lists the instances using the named groups, best effort: it
-// is advice next to a change, so a failure is a warning, and an API
-// without DescribeDBInstances leaves the section out. known is false then.
-func lookupUsers(ctx context.Context, ios *ui.IOStreams, api groupAPI, names map[string]bool) (users []groupUser, known bool) {
-	users, err := api.users(ctx, names)
-	switch {
-	case errors.Is(err, errUsersUnknown):
-		return nil, false
-	case err != nil:
+// is advice next to a change, so a failure is a warning and leaves the
+// section out. known is false then.
+func lookupUsers(ctx context.Context, ios *ui.IOStreams, api cloud.Groups, names map[string]bool) (users []groupUser, known bool) {
+	us, err := api.Users(ctx, names)
+	if err != nil {
 		ios.Warnf("could not tell which instances use the group: %v", err)
 		return nil, false
 	}
-	return users, true
+	return groupUsers(us), true
 }
 
 // reportUsers prints who uses the groups, on stderr; withGroup names

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/spf13/cobra"
 
+	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 	"github.com/rdsctl/rdsctl/params"
@@ -97,7 +98,7 @@ func planAndSend(ctx context.Context, c ParamsCommon, group string, cluster, dry
 	if err != nil {
 		return err
 	}
-	ps, err := api.parameters(ctx, group, "")
+	ps, err := api.Parameters(ctx, group, "")
 	if err != nil {
 		return err
 	}
@@ -187,7 +188,7 @@ type changeReport struct {
 
 // sendPlan shows a validated plan and who it affects, asks, sends it
 // chunk by chunk, and reports the outcome (see deliver).
-func sendPlan(ctx context.Context, c ParamsCommon, api groupAPI, plan *params.Plan, dryRun bool) error {
+func sendPlan(ctx context.Context, c ParamsCommon, api cloud.Groups, plan *params.Plan, dryRun bool) error {
 	ios := c.IO
 	rep := &changeReport{Group: plan.Group, Cluster: plan.Cluster, Plan: plan, outcome: outcome{DryRun: dryRun}}
 	users, known := lookupUsers(ctx, ios, api, map[string]bool{plan.Group: true})
@@ -209,15 +210,15 @@ func sendPlan(ctx context.Context, c ParamsCommon, api groupAPI, plan *params.Pl
 	n := len(plan.Changes())
 	steps := delivery{
 		empty:   plan.Empty(),
-		nothing: fmt.Sprintf("nothing to change in %s %s", api.noun(), plan.Group),
-		confirm: fmt.Sprintf("modify %s %s (%s in %s)", api.noun(), plan.Group, plural(n, "change"), plural(len(plan.Chunks), "call")),
-		done:    fmt.Sprintf("set %s in %s %s", plural(n, "parameter"), api.noun(), plan.Group),
+		nothing: fmt.Sprintf("nothing to change in %s %s", api.Noun(), plan.Group),
+		confirm: fmt.Sprintf("modify %s %s (%s in %s)", api.Noun(), plan.Group, plural(n, "change"), plural(len(plan.Chunks), "call")),
+		done:    fmt.Sprintf("set %s in %s %s", plural(n, "parameter"), api.Noun(), plan.Group),
 		pending: pending,
-		send:    func() error { return params.Apply(ctx, api.rds, plan, chunkProgress(ios)) },
+		send:    func() error { return params.Apply(ctx, cloud.GroupWriter{API: api.API}, plan, chunkProgress(ios)) },
 	}
 	if plan.Action == params.ActionReset {
-		steps.confirm = fmt.Sprintf("reset %s of %s %s", plural(n, "parameter"), api.noun(), plan.Group)
-		steps.done = fmt.Sprintf("reset %s of %s %s", plural(n, "parameter"), api.noun(), plan.Group)
+		steps.confirm = fmt.Sprintf("reset %s of %s %s", plural(n, "parameter"), api.Noun(), plan.Group)
+		steps.done = fmt.Sprintf("reset %s of %s %s", plural(n, "parameter"), api.Noun(), plan.Group)
 	}
 	return deliver(c, rep, &rep.outcome, steps)
 }

@@ -73,7 +73,7 @@ func paramsShowRun(ctx context.Context, opts *ParamsShowOptions) error {
 	if err != nil {
 		return err
 	}
-	ps, err := api.parameters(ctx, opts.Name, opts.Source)
+	ps, err := api.Parameters(ctx, opts.Name, opts.Source)
 	if err != nil {
 		return err
 	}

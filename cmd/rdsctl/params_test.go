@@ -12,6 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
+	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 	"github.com/rdsctl/rdsctl/params"
@@ -241,31 +242,25 @@ func FuzzParamsSetArgs(f *testing.F) {
 	})
 }
 
-func TestRDSErrorMessage(t *testing.T) {
-	api := &smithy.GenericAPIError{Code: "DBParameterGroupNotFound", Message: "DBParameterGroup not found: x"}
-	err := groupAPI{}.fail(api, "finding %s %s", groupAPI{}.noun(), "x")
-	if got, want := err.Error(), "finding parameter group x: DBParameterGroupNotFound: DBParameterGroup not found: x"; got != want {
+// TestRDSErrorShim: the command layer's leftover wrapper shows a missing
+// resource as cloud's sentence alone and an API error without the SDK's
+// preamble, keeping the cause.
+func TestRDSErrorShim(t *testing.T) {
+	api := &smithy.GenericAPIError{Code: "Throttling", Message: "slow down"}
+	err := &rdsError{op: "finding parameter group x", err: api}
+	if got, want := err.Error(), "finding parameter group x: Throttling: slow down"; got != want {
 		t.Errorf("error = %q, want %q", got, want)
 	}
 	if !errors.Is(err, api) {
 		t.Error("cause not kept")
 	}
-	plain := groupAPI{cluster: true}.fail(context.Canceled, "listing %s", groupAPI{cluster: true}.noun())
-	if plain.Error() != "listing cluster parameter group: context canceled" || !errors.Is(plain, context.Canceled) {
+	nf := &rdsError{op: "finding instance db", err: &cloud.NotFoundError{Kind: cloud.KindInstance, Name: "db"}}
+	if got, want := nf.Error(), `DB instance "db" not found`; got != want {
+		t.Errorf("not found = %q, want %q", got, want)
+	}
+	plain := &rdsError{op: "listing", err: context.Canceled}
+	if plain.Error() != "listing: context canceled" || !errors.Is(plain, context.Canceled) {
 		t.Errorf("plain error = %v", plain)
-	}
-	if (groupAPI{}).fail(nil, "x") != nil {
-		t.Error("nil error wrapped")
-	}
-}
-
-func TestUsersUnknownOnInvalidAction(t *testing.T) {
-	g := groupAPI{}
-	if err := g.usersFailed(&smithy.GenericAPIError{Code: "InvalidAction"}); !errors.Is(err, errUsersUnknown) {
-		t.Errorf("InvalidAction: %v", err)
-	}
-	if err := g.usersFailed(&smithy.GenericAPIError{Code: "Throttling"}); errors.Is(err, errUsersUnknown) || err == nil {
-		t.Errorf("Throttling: %v", err)
 	}
 }
 

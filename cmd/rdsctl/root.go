@@ -169,7 +169,7 @@ func printError(ios *ui.IOStreams, cmd *cobra.Command, err error, interrupted bo
 	if cli.IsSilent(err) {
 		return
 	}
-	msg := err.Error()
+	msg := cli.Message(err)
 	if interrupted && !strings.HasPrefix(msg, "interrupted") {
 		// A command that says what it had done when stopped (failover:
 		// "interrupted after failover was triggered at ...") keeps its

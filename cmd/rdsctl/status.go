@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
@@ -66,38 +64,12 @@ func instanceArg(s string) (string, error) {
 	return id, nil
 }
 
-// findInstance is cloud.FindInstance with the message a user wants for a
-// missing instance, "DB instance X not found" (cloud.IsNotFound still
-// holds), and the usual rdsError for anything else.
-func findInstance(ctx context.Context, api cloud.RDS, id string) (types.DBInstance, error) {
-	in, err := cloud.FindInstance(ctx, api, id)
-	switch {
-	case cloud.IsNotFound(err):
-		return in, notFound("DB instance "+id, err)
-	case err != nil:
-		return in, &rdsError{op: "finding DB instance " + id, err: err}
-	}
-	return in, nil
-}
-
-// notFoundError says plainly that something does not exist, keeping the
-// API's error for cloud.IsNotFound and errors.As.
-type notFoundError struct {
-	what string
-	err  error
-}
-
-func notFound(what string, err error) error { return &notFoundError{what: what, err: err} }
-
-func (e *notFoundError) Error() string { return e.what + " not found" }
-func (e *notFoundError) Unwrap() error { return e.err }
-
 func statusRun(ctx context.Context, opts *StatusOptions) error {
 	api, err := opts.RDS(ctx)
 	if err != nil {
 		return err
 	}
-	in, err := findInstance(ctx, api, opts.Instance)
+	in, err := cloud.FindInstance(ctx, api, opts.Instance)
 	if err != nil {
 		return err
 	}
@@ -251,81 +223,129 @@ type pendingChange struct {
 }
 
 // pendingChanges lists the members RDS set in p, in the SDK's field
-// order. It walks the struct rather than naming its ~25 members so that
-// members added to the SDK show up without a change here.
+// order, each named explicitly: the JSON keys are a contract with scripts,
+// so a member the SDK renames or adds must not change them silently. A
+// member added to the SDK needs a line here to show.
 func pendingChanges(p *types.PendingModifiedValues) []pendingChange {
 	if p == nil {
 		return nil
 	}
-	v := reflect.ValueOf(*p)
-	var out []pendingChange
-	for i := range v.NumField() {
-		f := v.Type().Field(i)
-		if !f.IsExported() {
-			continue
+	var out pendingList
+	if vs := storageVolumes(p.AdditionalStorageVolumes); len(vs) > 0 {
+		out.add("AdditionalStorageVolumes", "additional_storage_volumes", vs)
+	}
+	out.int("AllocatedStorage", "allocated_storage", p.AllocatedStorage)
+	out.str("AutomationMode", "automation_mode", aws.String(string(p.AutomationMode)))
+	out.int("BackupRetentionPeriod", "backup_retention_period", p.BackupRetentionPeriod)
+	out.str("CACertificateIdentifier", "ca_certificate_identifier", p.CACertificateIdentifier)
+	out.str("DBCapacityReservationIdentifier", "db_capacity_reservation_identifier", p.DBCapacityReservationIdentifier)
+	out.str("DBInstanceClass", "db_instance_class", p.DBInstanceClass)
+	out.str("DBInstanceIdentifier", "db_instance_identifier", p.DBInstanceIdentifier)
+	out.str("DBSubnetGroupName", "db_subnet_group_name", p.DBSubnetGroupName)
+	out.bool("DedicatedLogVolume", "dedicated_log_volume", p.DedicatedLogVolume)
+	out.str("Engine", "engine", p.Engine)
+	out.str("EngineVersion", "engine_version", p.EngineVersion)
+	out.bool("IAMDatabaseAuthenticationEnabled", "iam_database_authentication_enabled", p.IAMDatabaseAuthenticationEnabled)
+	out.int("Iops", "iops", p.Iops)
+	out.str("LicenseModel", "license_model", p.LicenseModel)
+	out.str("MasterUserPassword", "master_user_password", p.MasterUserPassword)
+	out.bool("MultiAZ", "multi_az", p.MultiAZ)
+	out.bool("MultiTenant", "multi_tenant", p.MultiTenant)
+	if e := p.PendingCloudwatchLogsExports; e != nil {
+		m := map[string]any{}
+		if len(e.LogTypesToDisable) > 0 {
+			m["log_types_to_disable"] = strings2any(e.LogTypesToDisable)
 		}
-		if val, ok := plainValue(v.Field(i)); ok {
-			out = append(out, pendingChange{Name: f.Name, Key: snakeCase(f.Name), Value: val})
+		if len(e.LogTypesToEnable) > 0 {
+			m["log_types_to_enable"] = strings2any(e.LogTypesToEnable)
 		}
+		if len(m) > 0 {
+			out.add("PendingCloudwatchLogsExports", "pending_cloudwatch_logs_exports", m)
+		}
+	}
+	out.int("Port", "port", p.Port)
+	var features []any
+	for _, f := range p.ProcessorFeatures {
+		m := map[string]any{}
+		putStr(m, "name", f.Name)
+		putStr(m, "value", f.Value)
+		if len(m) > 0 {
+			features = append(features, m)
+		}
+	}
+	if len(features) > 0 {
+		out.add("ProcessorFeatures", "processor_features", features)
+	}
+	if t := p.ResumeFullAutomationModeTime; t != nil {
+		out.add("ResumeFullAutomationModeTime", "resume_full_automation_mode_time", t.UTC().Format(time.RFC3339))
+	}
+	out.int("StorageThroughput", "storage_throughput", p.StorageThroughput)
+	out.str("StorageType", "storage_type", p.StorageType)
+	return out
+}
+
+// pendingList gathers the set members of PendingModifiedValues; unset ones
+// (nil, "", empty lists) are left out.
+type pendingList []pendingChange
+
+func (l *pendingList) add(name, key string, v any) {
+	*l = append(*l, pendingChange{Name: name, Key: key, Value: v})
+}
+
+func (l *pendingList) str(name, key string, v *string) {
+	if aws.ToString(v) != "" {
+		l.add(name, key, *v)
+	}
+}
+
+func (l *pendingList) int(name, key string, v *int32) {
+	if v != nil {
+		l.add(name, key, *v)
+	}
+}
+
+func (l *pendingList) bool(name, key string, v *bool) {
+	if v != nil {
+		l.add(name, key, *v)
+	}
+}
+
+func putStr(m map[string]any, key string, v *string) {
+	if aws.ToString(v) != "" {
+		m[key] = *v
+	}
+}
+
+func putInt(m map[string]any, key string, v *int32) {
+	if v != nil {
+		m[key] = *v
+	}
+}
+
+func strings2any(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
 	}
 	return out
 }
 
-// plainValue is an SDK value as JSON should carry it: pointers followed,
-// unset members (nil, empty, "") absent, times in RFC 3339, nested structs as
-// maps with snake_case keys.
-func plainValue(v reflect.Value) (any, bool) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil, false
-		}
-		return plainValue(v.Elem())
-	case reflect.Slice:
-		var out []any
-		for i := range v.Len() {
-			if x, ok := plainValue(v.Index(i)); ok {
-				out = append(out, x)
-			}
-		}
-		return out, len(out) > 0
-	case reflect.Struct:
-		if t, ok := v.Interface().(time.Time); ok {
-			return t.UTC().Format(time.RFC3339), true
-		}
+// storageVolumes is AdditionalStorageVolumes as JSON carries them.
+func storageVolumes(vs []types.AdditionalStorageVolume) []any {
+	var out []any
+	for _, v := range vs {
 		m := map[string]any{}
-		for i := range v.NumField() {
-			if f := v.Type().Field(i); f.IsExported() {
-				if x, ok := plainValue(v.Field(i)); ok {
-					m[snakeCase(f.Name)] = x
-				}
-			}
+		putStr(m, "volume_name", v.VolumeName)
+		putInt(m, "allocated_storage", v.AllocatedStorage)
+		putInt(m, "iops", v.IOPS)
+		putInt(m, "max_allocated_storage", v.MaxAllocatedStorage)
+		putInt(m, "storage_throughput", v.StorageThroughput)
+		putStr(m, "storage_type", v.StorageType)
+		if len(m) > 0 {
+			out = append(out, m)
 		}
-		return m, len(m) > 0
-	case reflect.String:
-		// Also the SDK's string enums, whose unset value is "".
-		return v.String(), v.Len() > 0
 	}
-	return v.Interface(), v.IsValid()
-}
-
-// snakeCase turns an SDK member name into a JSON key: DBInstanceClass is
-// db_instance_class, MultiAZ multi_az, CACertificateIdentifier
-// ca_certificate_identifier.
-func snakeCase(name string) string {
-	rs := []rune(name)
-	var b strings.Builder
-	for i, r := range rs {
-		if i > 0 && unicode.IsUpper(r) {
-			prev := rs[i-1]
-			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-			if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower) {
-				b.WriteByte('_')
-			}
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
+	return out
 }
 
 // pendingSummary is the table's one line for PendingModifiedValues.

@@ -130,20 +130,51 @@ func TestInstanceStatusJSON(t *testing.T) {
 	}
 }
 
-func TestSnakeCase(t *testing.T) {
-	for in, want := range map[string]string{
-		"DBInstanceClass":                  "db_instance_class",
-		"MultiAZ":                          "multi_az",
-		"CACertificateIdentifier":          "ca_certificate_identifier",
-		"IAMDatabaseAuthenticationEnabled": "iam_database_authentication_enabled",
-		"Iops":                             "iops",
-		"ResumeFullAutomationModeTime":     "resume_full_automation_mode_time",
-		"Ec2Id":                            "ec2_id",
-		"X":                                "x",
-	} {
-		if got := snakeCase(in); got != want {
-			t.Errorf("snakeCase(%q) = %q, want %q", in, got, want)
+// TestPendingKeysNamed: every member of the SDK's PendingModifiedValues
+// has a line in pendingChanges, so that a member the SDK adds is a failing
+// test here rather than a key that silently never shows.
+func TestPendingKeysNamed(t *testing.T) {
+	var p types.PendingModifiedValues
+	v := reflect.ValueOf(&p).Elem()
+	n := 0
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if !v.Type().Field(i).IsExported() {
+			continue
 		}
+		n++
+		switch f.Kind() {
+		case reflect.Pointer:
+			f.Set(reflect.New(f.Type().Elem()))
+			switch e := f.Elem(); e.Kind() {
+			case reflect.String:
+				e.SetString("x")
+			case reflect.Struct:
+				if _, ok := e.Interface().(time.Time); ok {
+					e.Set(reflect.ValueOf(time.Unix(1, 0)))
+				} else { // PendingCloudwatchLogsExports
+					e.Field(0).Set(reflect.ValueOf([]string{"audit"}))
+				}
+			case reflect.Int32:
+				e.SetInt(1)
+			case reflect.Bool:
+				e.SetBool(true)
+			}
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Slice:
+			s := reflect.MakeSlice(f.Type(), 1, 1)
+			s.Index(0).Field(0).Set(reflect.ValueOf(aws.String("x")))
+			f.Set(s)
+		}
+	}
+	got := pendingChanges(&p)
+	if len(got) != n {
+		var names []string
+		for _, c := range got {
+			names = append(names, c.Name)
+		}
+		t.Errorf("pendingChanges names %d members, the SDK has %d: %v", len(got), n, names)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/spf13/cobra"
 
@@ -150,9 +149,6 @@ type instanceWait struct {
 
 	last *types.DBInstance
 	seen string // last's state in words
-	// checkFailed is whether the waiter's state check returned the error
-	// that ended the wait (as opposed to running out of time).
-	checkFailed bool
 }
 
 func newInstanceWait(ios *ui.IOStreams, api cloud.RDS, id string, timeout time.Duration) *instanceWait {
@@ -168,15 +164,15 @@ func (w *instanceWait) until(ctx context.Context, target waitTarget) error {
 	if left <= 0 {
 		return w.timedOut(target)
 	}
-	w.checkFailed = false
+	observe := cloud.ObserveInstance(w.observe)
 	var err error
 	switch target {
 	case waitAvailable:
-		err = cloud.WaitInstanceAvailable(ctx, w.api, w.id, left, w.observe)
+		err = cloud.WaitInstanceAvailable(ctx, w.api, w.id, left, observe)
 	case waitRebooted:
-		err = cloud.WaitInstanceInSync(ctx, w.api, w.id, left, waitOutPendingReboot, w.observe)
+		err = cloud.WaitInstanceInSync(ctx, w.api, w.id, left, cloud.ThroughPendingReboot, observe)
 	default:
-		err = cloud.WaitInstanceInSync(ctx, w.api, w.id, left, w.observe)
+		err = cloud.WaitInstanceInSync(ctx, w.api, w.id, left, observe)
 		if target == waitSettled && errors.Is(err, cloud.ErrPendingReboot) {
 			return nil
 		}
@@ -187,13 +183,13 @@ func (w *instanceWait) until(ctx context.Context, target waitTarget) error {
 	case ctx.Err() != nil:
 		return fmt.Errorf("waiting for DB instance %s to be %s (last seen %s): %w", w.id, target, w.lastSeen(), ctx.Err())
 	case cloud.IsNotFound(err):
-		return notFound("DB instance "+w.id, err)
+		return err
 	case errors.Is(err, cloud.ErrPendingReboot):
 		return fmt.Errorf("DB instance %s cannot be in-sync without a reboot: %s (rdsctl reboot %s)", w.id, w.lastSeen(), w.id)
-	case !w.checkFailed || errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, cloud.ErrWaitTimedOut) || errors.Is(err, context.DeadlineExceeded):
 		return w.timedOut(target)
 	}
-	return fmt.Errorf("waiting for DB instance %s to be %s (last seen %s): %w", w.id, target, w.lastSeen(), err)
+	return fmt.Errorf("%w (last seen %s)", err, w.lastSeen())
 }
 
 func (w *instanceWait) timedOut(target waitTarget) error {
@@ -207,35 +203,13 @@ func (w *instanceWait) lastSeen() string {
 	return w.seen
 }
 
-// observe wraps the waiter's state check: every answer is remembered,
-// and a change of state is reported on stderr.
-func (w *instanceWait) observe(o *rds.DBInstanceAvailableWaiterOptions) {
-	check := o.Retryable
-	o.Retryable = func(ctx context.Context, in *rds.DescribeDBInstancesInput, out *rds.DescribeDBInstancesOutput, err error) (bool, error) {
-		if err == nil && out != nil && len(out.DBInstances) > 0 {
-			last := out.DBInstances[0]
-			w.last = &last
-			if seen := instanceState(last); seen != w.seen {
-				w.seen = seen
-				w.ios.Progressf("%s: %s", w.id, seen)
-			}
-		}
-		retry, err := check(ctx, in, out, err)
-		w.checkFailed = err != nil
-		return retry, err
-	}
-}
-
-// waitOutPendingReboot makes WaitInstanceInSync poll on through
-// pending-reboot instead of failing fast (see waitRebooted).
-func waitOutPendingReboot(o *rds.DBInstanceAvailableWaiterOptions) {
-	check := o.Retryable
-	o.Retryable = func(ctx context.Context, in *rds.DescribeDBInstancesInput, out *rds.DescribeDBInstancesOutput, err error) (bool, error) {
-		retry, err := check(ctx, in, out, err)
-		if errors.Is(err, cloud.ErrPendingReboot) {
-			return true, nil
-		}
-		return retry, err
+// observe sees every answer of a wait: it is remembered, and a change of
+// state is reported on stderr.
+func (w *instanceWait) observe(in types.DBInstance) {
+	w.last = &in
+	if seen := instanceState(in); seen != w.seen {
+		w.seen = seen
+		w.ios.Progressf("%s: %s", w.id, seen)
 	}
 }
 

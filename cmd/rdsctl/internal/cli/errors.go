@@ -1,13 +1,20 @@
 // Package cli holds what every rdsctl command shares with the command layer
-// in main: the error types that decide the process exit code, and the one
-// function that maps an error to that code. It imports nothing from rdsctl so
-// that ui and every command group can depend on it.
+// in main: the error types that decide the process exit code, the one
+// function that maps an error to that code, and the one function that
+// turns an error into the message shown. Of rdsctl it imports only cloud,
+// whose typed errors the mapping reads, so that ui and every command group
+// can depend on it.
 package cli
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/rdsctl/rdsctl/cloud"
 )
 
 // Exit codes are the contract with scripts and CI (see DESIGN.md): CI jobs
@@ -93,8 +100,19 @@ func Silent(err error) error {
 var ErrCanceled = errors.New("canceled")
 
 // ExitCode is the single mapping from an error to the process exit code.
-// Findings win over usage, usage over everything else; an interrupted
-// command (SIGINT/SIGTERM) is a runtime failure.
+// Findings win over everything; then the rule for RDS errors, the same in
+// every command:
+//
+//   - a named thing that does not exist (DB instance, parameter group,
+//     cluster) is a runtime failure, 1: the input was well-formed, the
+//     world differs;
+//   - input AWS refuses as invalid (InvalidParameterValue,
+//     InvalidParameterCombination, MissingParameter) is a usage error, 2,
+//     because nothing changed; unless something did (a change that stopped
+//     part-way), which is 1.
+//
+// Then usage errors are 2 and everything else, an interrupted command
+// (SIGINT/SIGTERM) included, is 1.
 func ExitCode(err error) int {
 	if err == nil {
 		return ExitOK
@@ -103,11 +121,58 @@ func ExitCode(err error) int {
 	if errors.As(err, &fe) {
 		return ExitFindings
 	}
+	if cloud.IsNotFound(err) {
+		return ExitFailure
+	}
 	var ue *UsageError
 	if errors.As(err, &ue) || errors.Is(err, ErrCanceled) {
 		return ExitUsage
 	}
+	if cloud.IsInvalidParameter(err) && !changed(err) {
+		return ExitUsage
+	}
 	return ExitFailure
+}
+
+// changer is an error that knows whether the command had changed
+// something before it failed (params.PartialError, params.ActionsError).
+type changer interface{ Changed() bool }
+
+// changed reports whether an error in err's chain says something changed.
+func changed(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if c, ok := e.(changer); ok && c.Changed() {
+			return true
+		}
+	}
+	return false
+}
+
+// Message is err as the user reads it after "rdsctl: ", the one presenter
+// of errors:
+//
+//   - a named thing that does not exist is always the same sentence,
+//     `DB instance "x" not found`, whatever wrapped it on the way, unless
+//     something had changed first (then the whole story is kept);
+//   - an API error the cloud layer did not type yet shows as "Code:
+//     message (request id R)" in place of the SDK's "operation error RDS:
+//     ..., https response error StatusCode: ..." chain.
+func Message(err error) string {
+	if err == nil {
+		return ""
+	}
+	var nf *cloud.NotFoundError
+	if errors.As(err, &nf) && !changed(err) {
+		return nf.Error()
+	}
+	msg := err.Error()
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		if raw, shown := oe.Error(), cloud.Describe(oe); raw != shown {
+			msg = strings.Replace(msg, raw, shown, 1)
+		}
+	}
+	return msg
 }
 
 // IsSilent reports whether err has already been shown to the user.

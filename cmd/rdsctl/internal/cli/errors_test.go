@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/rdsctl/rdsctl/cloud"
 )
 
 func TestExitCode(t *testing.T) {
@@ -82,5 +86,56 @@ func TestPredicates(t *testing.T) {
 	}
 	if !IsInterrupted(fmt.Errorf("x: %w", context.Canceled)) || IsInterrupted(context.DeadlineExceeded) {
 		t.Error("IsInterrupted")
+	}
+}
+
+// partial stands for params.PartialError: a change that stopped part-way.
+type partial struct {
+	landed bool
+	err    error
+}
+
+func (p *partial) Error() string { return "stopped: " + p.err.Error() }
+func (p *partial) Unwrap() error { return p.err }
+func (p *partial) Changed() bool { return p.landed }
+
+// TestRDSErrorRule pins the one rule for RDS errors: a missing named thing
+// exits 1 in one sentence, input AWS refuses exits 2 unless something had
+// changed, and raw SDK chains are not shown.
+func TestRDSErrorRule(t *testing.T) {
+	sdk := func(code, msg string) error {
+		return &smithy.OperationError{ServiceID: "RDS", OperationName: "ModifyDBInstance",
+			Err: fmt.Errorf("https response error StatusCode: 400, RequestID: r1, %w", &smithy.GenericAPIError{Code: code, Message: msg})}
+	}
+	nf := &cloud.NotFoundError{Kind: cloud.KindInstance, Name: "db", Err: sdk("DBInstanceNotFound", "DBInstance db not found.")}
+	invalid := sdk("InvalidParameterValue", "bad value")
+	tests := []struct {
+		name string
+		err  error
+		code int
+		msg  string
+	}{
+		{"not found", nf, ExitFailure, `DB instance "db" not found`},
+		{"not found wrapped twice", fmt.Errorf("verifying (db): %w", fmt.Errorf("finding: %w", nf)), ExitFailure, `DB instance "db" not found`},
+		{"not found as usage", Usage(nf), ExitFailure, `DB instance "db" not found`},
+		{"raw not found code", fmt.Errorf("x: %w", sdk("DBParameterGroupNotFound", "gone")), ExitFailure, "x: DBParameterGroupNotFound: gone"},
+		{"invalid", fmt.Errorf("modifying (g): %w", invalid), ExitUsage, "modifying (g): InvalidParameterValue: bad value"},
+		{"invalid typed", &cloud.OpError{Op: "modifying (g)", Err: invalid}, ExitUsage, "modifying (g): InvalidParameterValue: bad value"},
+		{"invalid after a change", &partial{landed: true, err: invalid}, ExitFailure, "stopped: InvalidParameterValue: bad value"},
+		{"invalid, nothing landed", &partial{err: invalid}, ExitUsage, "stopped: InvalidParameterValue: bad value"},
+		{"not found after a change", &partial{landed: true, err: nf}, ExitFailure, `stopped: DB instance "db" not found`},
+		{"missing parameter", sdk("MissingParameter", "m"), ExitUsage, "MissingParameter: m"},
+		{"combination", sdk("InvalidParameterCombination", "c"), ExitUsage, "InvalidParameterCombination: c"},
+		{"state", sdk("InvalidDBInstanceState", "busy"), ExitFailure, "InvalidDBInstanceState: busy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ExitCode(tt.err); got != tt.code {
+				t.Errorf("ExitCode = %d, want %d", got, tt.code)
+			}
+			if got := Message(tt.err); got != tt.msg {
+				t.Errorf("Message = %q, want %q", got, tt.msg)
+			}
+		})
 	}
 }
