@@ -3,6 +3,22 @@
 // classification of each failure, and a timeline and summary (downtime,
 // error classes, old and new primary) built from the probe's observations,
 // the API calls and the RDS events.
+//
+// Run is the entry point: it checks the instance (Preflight), probes it
+// until the probe has a baseline, triggers the reboot or failover, waits
+// for the recovery, and optionally verifies the server afterwards and
+// holds the downtime against a limit, so its Result is the whole of
+// `rdsctl failover -o json`:
+//
+//	in, _, err := failover.Preflight(ctx, api, id, true)
+//	conn, err := login.Resolve(ctx, awsCfg, in, warnf) // a verify.Login
+//	probe, err := failover.NewProbe(conn.Config)
+//	res, err := failover.Run(ctx, api, failover.Options{
+//		Instance: id, Failover: true, Probe: probe, MaxDowntime: time.Minute,
+//		Verify: func(ctx context.Context) (*verify.Report, error) {
+//			return verify.Instance(ctx, api, awsCfg, id, verifyOpts)
+//		},
+//	})
 package failover
 
 import (
