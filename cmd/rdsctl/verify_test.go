@@ -322,3 +322,29 @@ func TestVerifyOutcome(t *testing.T) {
 		t.Errorf("failed --expect: %v", err)
 	}
 }
+
+// TestNormJSON holds what the golden files rely on: values that change
+// from run to run become placeholders, null stays null, keys stay keys,
+// and a timeline keeps one entry per shape.
+func TestNormJSON(t *testing.T) {
+	in := `{"checked_at":"2026-12-02T04:50:01.123456Z","first_failure_at":null,"endpoint":"127.0.0.1:40123",
+		"read_ms":1.5,"error_classes":{"refused":3},"status":"ok",
+		"timeline":[{"at":"2026-12-02T04:50:01Z","source":"probe","text":"ok","count":2},{"at":"2026-12-02T04:50:02Z","source":"probe","text":"refused","count":9}]}`
+	var v any
+	if err := json.Unmarshal([]byte(in), &v); err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.Marshal(normJSON("", v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"checked_at":"<time>","endpoint":"127.0.0.1:<port>","error_classes":{"refused":"<count>"},"first_failure_at":null,` +
+		`"read_ms":"<ms>","status":"ok","timeline":[{"at":"<time>","count":"<count>","source":"probe","text":"<text>"}]}`
+	if unescape(got) != want {
+		t.Errorf("got  %s\nwant %s", unescape(got), want)
+	}
+}
+
+func unescape(b []byte) string {
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">").Replace(string(b))
+}
