@@ -3,6 +3,22 @@
 // classification of each failure, and a timeline and summary (downtime,
 // error classes, old and new primary) built from the probe's observations,
 // the API calls and the RDS events.
+//
+// Run is the entry point: it checks the instance (Preflight), probes it
+// until the probe has a baseline, triggers the reboot or failover, waits
+// for the recovery, and optionally verifies the server afterwards and
+// holds the downtime against a limit, so its Result is the whole of
+// `rdsctl failover -o json`:
+//
+//	in, _, err := failover.Preflight(ctx, api, id, true)
+//	conn, err := login.Resolve(ctx, awsCfg, in, warnf) // a verify.Login
+//	probe, err := failover.NewProbe(conn.Config)
+//	res, err := failover.Run(ctx, api, failover.Options{
+//		Instance: id, Failover: true, Probe: probe, MaxDowntime: time.Minute,
+//		Verify: func(ctx context.Context) (*verify.Report, error) {
+//			return verify.Instance(ctx, api, awsCfg, id, verifyOpts)
+//		},
+//	})
 package failover
 
 import (
@@ -20,6 +36,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/rdsctl/rdsctl/verify"
 )
 
 // Probe defaults. The timeouts are tight on purpose: during a failover a
@@ -51,7 +69,7 @@ type Observation struct {
 	OK      bool          `json:"ok"`
 	// Class is one of Classes when !OK, else "".
 	Class string `json:"class,omitempty"`
-	// Err is the failure's text with the password redacted.
+	// Err is the failure's text with the password redacted (verify.Redact).
 	Err string `json:"error,omitempty"`
 	// The identity of the server that answered, when it did: a failed
 	// write still says which (read-only) server refused it.
@@ -233,20 +251,24 @@ func (p *Probe) Attempt(ctx context.Context) Observation {
 	o.Latency = clk.Now().Sub(start)
 	if err != nil {
 		o.Class = Classify(err)
-		o.Err = redact(err.Error(), p.Password)
+		o.Err = verify.Redact(err.Error(), p.Password)
 		return o
 	}
 	o.OK = true
 	return o
 }
 
-// redact removes the password from text that may be shown or stored. The
-// driver does not put it in its errors, but a DSN-echoing layer might.
-func redact(s, password string) string {
-	if password == "" {
-		return s
+// NewProbe returns a probe that logs in as c does: its address, user,
+// password and TLS (verify.Login.Resolve works c out for an instance). The
+// probe keeps its own tight timeouts, not c's, and the default interval;
+// set Interval and Write before Run.
+func NewProbe(c verify.Config) (*Probe, error) {
+	mc, err := c.DriverConfig()
+	if err != nil {
+		return nil, err
 	}
-	return strings.ReplaceAll(s, password, "[redacted]")
+	return &Probe{Addr: c.Addr(), User: mc.User, Password: mc.Passwd, TLS: mc.TLS,
+		ConnectTimeout: DefaultConnectTimeout, ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout}, nil
 }
 
 func (p *Probe) config(rec *recordingConn) *mysql.Config {

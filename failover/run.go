@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/rdsctl/rdsctl/cloud"
+	"github.com/rdsctl/rdsctl/verify"
 )
 
 // API is the part of RDS a reboot or failover run calls; *rds.Client and
@@ -74,10 +75,25 @@ type Options struct {
 	// Progress receives one line per step, for stderr; nil discards.
 	Progress func(format string, args ...any)
 	// Warn receives pre-flight findings and lost side information (events
-	// that could not be read); nil sends them to Progress.
+	// that could not be read, a failed verification); nil sends them to
+	// Progress.
 	Warn func(format string, args ...any)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// MaxDowntime, when positive, is the longest outage clients may see:
+	// Result.MaxDowntimeExceeded says whether the run stayed within it (a
+	// run that never recovered did not).
+	MaxDowntime time.Duration
+	// Verify, when set, verifies the server once the instance has
+	// recovered; its report or error lands in Result.Verify or
+	// Result.VerifyError. It is not called when the run failed or was
+	// interrupted. To verify as `rdsctl verify` does:
+	//
+	//	Verify: func(ctx context.Context) (*verify.Report, error) {
+	//		return verify.Instance(ctx, api, awsCfg, id, verifyOpts)
+	//	},
+	Verify func(ctx context.Context) (*verify.Report, error)
 }
 
 // Result is everything a run learned, shaped for `failover -o json`.
@@ -100,6 +116,16 @@ type Result struct {
 	// instance was seen to recover.
 	Interrupted bool    `json:"interrupted"`
 	Timeline    []Entry `json:"timeline"`
+	// MaxDowntimeSeconds is Options.MaxDowntime, or null without one.
+	MaxDowntimeSeconds *float64 `json:"max_downtime_seconds"`
+	// MaxDowntimeExceeded is true when clients were down longer than
+	// MaxDowntime, or never saw the instance recover.
+	MaxDowntimeExceeded bool `json:"max_downtime_exceeded"`
+	// Verify is Options.Verify's report on the server afterwards; null
+	// when not verified.
+	Verify *verify.Report `json:"verify"`
+	// VerifyError is why Options.Verify could not verify the server.
+	VerifyError string `json:"verify_error,omitempty"`
 	// Observations are the probe's raw attempts, for reports.
 	Observations []Observation `json:"-"`
 }
@@ -162,6 +188,13 @@ func Preflight(ctx context.Context, api API, id string, failover bool) (types.DB
 // events of the window are folded into the timeline. It returns once the
 // API says available and the probe sees the endpoint stable, or at the
 // deadline, or when ctx is canceled (Ctrl-C), always with what is known.
+// After a recovery it checks Options.MaxDowntime and runs Options.Verify,
+// so the Result is the whole of `rdsctl failover -o json`.
+//
+// Result.TriggeredAt is zero when nothing was triggered. The error is the
+// run's (ErrNotAvailable, ErrNotMultiAZ, ErrNoBaseline, ErrTimedOut, the
+// API's, ctx's); a failed verification is in Result.VerifyError, not
+// here.
 //
 // Nothing is triggered unless the pre-flight passes and the probe has
 // reached the instance once: an unmeasurable failover is not a test.
@@ -265,6 +298,24 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	}
 	res.Summary = Summarize(res.Observations, res.TriggeredAt)
 	res.Timeline = Merge(marks, events, res.Observations)
+	if opts.MaxDowntime > 0 {
+		m := opts.MaxDowntime.Seconds()
+		res.MaxDowntimeSeconds = &m
+		res.MaxDowntimeExceeded = res.DowntimeSeconds > m || !res.Recovered
+	}
+	if opts.Verify != nil && waitErr == nil {
+		what := "rebooted"
+		if opts.Failover {
+			what = "new primary's"
+		}
+		opts.Progress("verifying the %s server", what)
+		rep, err := opts.Verify(ctx)
+		res.Verify = rep
+		if err != nil {
+			res.VerifyError = err.Error()
+			opts.Warn("verification failed: %v", err)
+		}
+	}
 	return res, waitErr
 }
 

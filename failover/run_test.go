@@ -17,6 +17,7 @@ import (
 	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
 	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
 	"github.com/rdsctl/rdsctl/failover"
+	"github.com/rdsctl/rdsctl/verify"
 )
 
 const runPassword = "Run-pa55word"
@@ -47,15 +48,36 @@ func labInstanceFor(t *testing.T, delay time.Duration, multiAZ bool, opts ...fun
 	return l, c, p
 }
 
+// mustNotVerify is a verify step for runs that must not get as far.
+func mustNotVerify(t *testing.T) func(context.Context) (*verify.Report, error) {
+	return func(context.Context) (*verify.Report, error) {
+		t.Error("verified after a run that did not recover")
+		return nil, errors.New("unexpected")
+	}
+}
+
 // TestRunMeasuresFailoverAgainstTruth triggers a real Multi-AZ failover on
 // the lab and checks the measured downtime against the lab's own record of
 // when the endpoint was cut and restored.
 func TestRunMeasuresFailoverAgainstTruth(t *testing.T) {
 	l, c, p := labInstanceFor(t, time.Second, true)
+	vo := verify.Options{Login: verify.Login{Getenv: func(k string) string { return map[string]string{verify.EnvPassword: runPassword}[k] }}}
 	res, err := failover.Run(context.Background(), c, failover.Options{Instance: "gameday", Failover: true, Probe: p,
-		PollInterval: 50 * time.Millisecond, Timeout: time.Minute, Progress: t.Logf})
+		PollInterval: 50 * time.Millisecond, Timeout: time.Minute, Progress: t.Logf, MaxDowntime: 50 * time.Millisecond,
+		Verify: func(ctx context.Context) (*verify.Report, error) {
+			return verify.Instance(ctx, c, aws.Config{Region: "us-east-1"}, "gameday", vo)
+		}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The verification ran on the new primary, and a 1 s outage breaks a
+	// 50 ms limit.
+	if res.Verify == nil || res.VerifyError != "" || res.NewPrimary == nil || res.Verify.Server.ServerID != int64(res.NewPrimary.ServerID) ||
+		res.Verify.InstanceClass != "db.t3.micro" {
+		t.Errorf("verify afterwards: %+v, error %q", res.Verify, res.VerifyError)
+	}
+	if res.MaxDowntimeSeconds == nil || *res.MaxDowntimeSeconds != 0.05 || !res.MaxDowntimeExceeded {
+		t.Errorf("max downtime: %v, exceeded %v", res.MaxDowntimeSeconds, res.MaxDowntimeExceeded)
 	}
 	var truth *lab.Outage
 	for _, o := range l.Status().Outages {
@@ -101,9 +123,12 @@ func TestRunBlackholeFailover(t *testing.T) {
 	l, c, p := labInstanceFor(t, time.Second, true, func(o *lab.Options) { o.FailoverMode = proxy.Blackhole })
 	p.ConnectTimeout, p.ReadTimeout, p.WriteTimeout = 200*time.Millisecond, 200*time.Millisecond, 200*time.Millisecond
 	res, err := failover.Run(context.Background(), c, failover.Options{Instance: "gameday", Failover: true, Probe: p,
-		PollInterval: 50 * time.Millisecond, Timeout: time.Minute})
+		PollInterval: 50 * time.Millisecond, Timeout: time.Minute, MaxDowntime: time.Hour})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.MaxDowntimeExceeded || res.Verify != nil {
+		t.Errorf("within an hour's limit, nothing to verify: exceeded %v, verify %v", res.MaxDowntimeExceeded, res.Verify)
 	}
 	if res.ErrorClasses[failover.ClassTimeout] == 0 || res.ErrorClasses[failover.ClassRefused] != 0 {
 		t.Errorf("error classes %v: want timeouts, no refusals", res.ErrorClasses)
@@ -145,7 +170,7 @@ func TestRunNoBaselineTriggersNothing(t *testing.T) {
 	p.Password = "Wrong-pa55word"
 	start := time.Now()
 	_, err := failover.Run(context.Background(), c, failover.Options{Instance: "gameday", Failover: true, Probe: p,
-		BaselineTimeout: time.Minute})
+		BaselineTimeout: time.Minute, Verify: mustNotVerify(t)})
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("a refused login kept the run waiting %s for a baseline", time.Since(start))
 	}
@@ -170,7 +195,8 @@ func TestRunInterrupted(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	res, err := failover.Run(ctx, c, failover.Options{Instance: "gameday", Failover: true, Probe: p, PollInterval: 50 * time.Millisecond})
+	res, err := failover.Run(ctx, c, failover.Options{Instance: "gameday", Failover: true, Probe: p, PollInterval: 50 * time.Millisecond,
+		Verify: mustNotVerify(t)})
 	if !errors.Is(err, context.Canceled) || !res.Interrupted {
 		t.Fatalf("err = %v, interrupted %v", err, res.Interrupted)
 	}

@@ -19,16 +19,9 @@ type Server struct {
 }
 
 // Summary is what a failover measurement comes to. Its JSON keys are those
-// of `rdsctl failover -o json`; the CLI embeds it in its result next to the
-// fields that need the RDS API (old_primary_az, new_primary_az) and the
-// verification of the new primary (verify):
-//
-//	type result struct {
-//		failover.Summary
-//		OldPrimaryAZ string         `json:"old_primary_az"`
-//		NewPrimaryAZ string         `json:"new_primary_az"`
-//		Verify       *verify.Report `json:"verify"`
-//	}
+// of `rdsctl failover -o json`; Result embeds it next to the fields that
+// need the RDS API (old_primary_az, new_primary_az) and the verification
+// of the server afterwards (verify).
 //
 // Timestamps are pointers so that "never failed" and "never recovered" are
 // null, not year 1.

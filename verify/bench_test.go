@@ -43,7 +43,7 @@ func expect40(t testing.TB) []Expectation {
 // ok. (Their speed is BenchmarkVerify40's business, not a test's.)
 func TestVerify40(t *testing.T) {
 	_, cfg := startServer(t, userSet40)
-	r, err := Run(context.Background(), Options{Conn: cfg, Expect: expect40(t)})
+	r, err := Run(context.Background(), ServerOptions{Conn: cfg, Expect: expect40(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestVerify40(t *testing.T) {
 // round trips, compare, close) of 40 user-set parameters on a real server.
 func BenchmarkVerify40(b *testing.B) {
 	_, cfg := startServer(b, userSet40)
-	opts := Options{Conn: cfg, Expect: expect40(b)}
+	opts := ServerOptions{Conn: cfg, Expect: expect40(b)}
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
@@ -79,7 +79,7 @@ func BenchmarkVerify40(b *testing.B) {
 // probe does.
 func BenchmarkCheck40(b *testing.B) {
 	_, cfg := startServer(b, userSet40)
-	opts := Options{Conn: cfg, Expect: expect40(b)}
+	opts := ServerOptions{Conn: cfg, Expect: expect40(b)}
 	ctx := context.Background()
 	db, err := Open(ctx, cfg)
 	if err != nil {

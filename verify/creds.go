@@ -28,6 +28,8 @@ var ErrNoPassword = errors.New("no database password")
 type PasswordSource struct {
 	Env  string
 	File string
+	// Getenv reads the environment; nil means os.Getenv.
+	Getenv func(string) string
 }
 
 // Password resolves the source. warnings are for stderr: a password file
@@ -35,6 +37,9 @@ type PasswordSource struct {
 // should know.
 func (s PasswordSource) Password() (password string, warnings []string, err error) {
 	getenv, stat, readFile := os.Getenv, os.Stat, os.ReadFile
+	if s.Getenv != nil {
+		getenv = s.Getenv
+	}
 	switch {
 	case s.Env != "" && s.File != "":
 		return "", nil, fmt.Errorf("%w: use one of --db-password-env and --db-password-file", ErrInvalidConfig)

@@ -11,11 +11,33 @@
 // besides. The Trap in every Report holds both numbers and a sentence
 // explaining them.
 //
-// The flow is Open (Config: TLS, tight timeouts, one connection), Read (one
-// SHOW GLOBAL VARIABLES plus this session's values), Compare (expectations
-// from a parameter group and --expect overrides, normalised with
-// params/value and formulas evaluated with params/formula), and a Report;
-// Run does all of it. Connection errors are *ConnError, scrubbed of the
-// password, with errors.Is(err, ErrTimeout) for frozen or black-holed
-// servers; drift is reported as *DriftError values so the CLI can exit 3.
+// # Entry points
+//
+// Instance verifies one RDS DB instance, and Group every instance using a
+// parameter group; they are `rdsctl verify` without the printing, for every
+// caller that must confirm a server the same way (failover afterwards, game
+// days, policy --effective, converge):
+//
+//	rep, err := verify.Instance(ctx, rdsClient, awsCfg, "staging-db", verify.Options{
+//		Login:  verify.Login{PasswordEnv: "DB_PASSWORD"},
+//		Expect: []verify.Expectation{{Name: "wait_timeout", Value: "300", Source: "expect"}},
+//	})
+//
+// They call only the four read-only RDS methods of API. Options are
+// validated first (Options.Validate), so settings that cannot work
+// (IsSettingsError) fail before any call. The Report comes out complete;
+// drift is in it (Report.Findings, Report.Err), not in the error, which is
+// for what could not be read: RDS errors are wrapped (cloud.IsNotFound
+// works), connection errors are *ConnError, scrubbed of the password
+// (Redact), with errors.Is(err, ErrTimeout) for frozen or black-holed
+// servers.
+//
+// # Building blocks
+//
+// Login.Resolve turns a Login (user, password source, TLS, timeouts) into
+// a Config for an instance: flag, environment or file, Secrets Manager,
+// IAM token, else the instance's managed master secret. Expectations works
+// out what an instance should run from its parameter groups. Run (a
+// Config and expectations: Open, Read, Compare) verifies one server at a
+// known address.
 package verify

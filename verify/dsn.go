@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -155,23 +154,10 @@ func (c Config) String() string {
 // GoString keeps %#v from printing the password too.
 func (c Config) GoString() string { return "verify.Config(" + c.String() + ")" }
 
-// Redact replaces the password, in its raw and URL-escaped forms, wherever
-// it appears in s. Driver and network errors are passed through it, so a
-// message that echoes a DSN cannot leak the secret.
+// Redact replaces the password, in every escaped form Redact knows,
+// wherever it appears in s.
 func (c Config) Redact(s string) string {
-	return redact(s, c.Password)
-}
-
-func redact(s, secret string) string {
-	if secret == "" {
-		return s
-	}
-	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {
-		if form != "" {
-			s = strings.ReplaceAll(s, form, "xxxxx")
-		}
-	}
-	return s
+	return Redact(s, c.Password)
 }
 
 func (c Config) validate() error {

@@ -52,7 +52,7 @@ func run(t *testing.T, cfg Config, expect []string, opts CompareOptions) *Report
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Run(context.Background(), Options{Conn: cfg, Instance: "lab-db", Expect: exp, Compare: opts})
+	r, err := Run(context.Background(), ServerOptions{Conn: cfg, Instance: "lab-db", Expect: exp, Compare: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestGroupOnRealServer(t *testing.T) {
 		{ParameterName: aws.String("rds.force_ssl"), ParameterValue: aws.String("0"), DataType: aws.String("boolean"), ApplyType: aws.String("static"), Source: aws.String("user")},
 	})
 	check := func(opts CompareOptions) map[string]Status {
-		r, err := Run(context.Background(), Options{Conn: cfg, Expect: group, Compare: opts})
+		r, err := Run(context.Background(), ServerOptions{Conn: cfg, Expect: group, Compare: opts})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +229,7 @@ func TestFrozenServer(t *testing.T) {
 	freeze(t, srv)
 
 	start := time.Now()
-	_, err = Check(context.Background(), db, Options{Conn: cfg})
+	_, err = Check(context.Background(), db, ServerOptions{Conn: cfg})
 	took := time.Since(start)
 	if !errors.Is(err, ErrTimeout) || took > 2*time.Second {
 		t.Errorf("query on a frozen server: %v after %s, want a timeout within about 1s", err, took)
@@ -238,7 +238,7 @@ func TestFrozenServer(t *testing.T) {
 
 	// A new connection: the kernel still accepts TCP, but no handshake comes.
 	start = time.Now()
-	_, err = Run(context.Background(), Options{Conn: cfg})
+	_, err = Run(context.Background(), ServerOptions{Conn: cfg})
 	took = time.Since(start)
 	if !errors.Is(err, ErrTimeout) || took > 2*time.Second {
 		t.Errorf("connect to a frozen server: %v after %s, want a timeout within about 1s", err, took)

@@ -14,8 +14,9 @@ type Report struct {
 	// InstanceClass, ParameterGroup and ParameterApplyStatus say what the
 	// expectations were worked out for and whether RDS considers them live,
 	// so that a report read on its own (a CI artefact, a game-day step)
-	// explains its formulas and pending-reboot results. Run leaves them
-	// empty; the CLI fills them from the instance.
+	// explains its formulas and pending-reboot results. Instance fills
+	// them from the instance; Run, which knows only a server, leaves them
+	// empty.
 	InstanceClass        string    `json:"instance_class,omitempty"`
 	ParameterGroup       string    `json:"parameter_group,omitempty"`
 	ParameterApplyStatus string    `json:"parameter_apply_status,omitempty"`
@@ -51,18 +52,20 @@ func NewReport(instance, endpoint string, snap *Snapshot, exp []Expectation, opt
 	}
 }
 
-// Options is everything Run needs.
-type Options struct {
+// ServerOptions is everything Run needs to verify one server whose address
+// and expectations are already known. Instance works them out from RDS and
+// calls Run.
+type ServerOptions struct {
 	Conn     Config
 	Instance string // for the report only
 	Expect   []Expectation
 	Compare  CompareOptions
 }
 
-// Run connects, reads and compares. Its connection errors are *ConnError
+// Run connects to one server, reads and compares. Its connection errors are *ConnError
 // (errors.Is(err, ErrTimeout) for a server that stopped answering); drift is
 // not an error here but Report.Err.
-func Run(ctx context.Context, opts Options) (*Report, error) {
+func Run(ctx context.Context, opts ServerOptions) (*Report, error) {
 	db, err := Open(ctx, opts.Conn)
 	if err != nil {
 		return nil, err
@@ -73,7 +76,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 // Check is Run on an open connection, for callers that keep one (the
 // failover probe verifies the new primary on the connection it already has).
-func Check(ctx context.Context, db *sql.DB, opts Options) (*Report, error) {
+func Check(ctx context.Context, db *sql.DB, opts ServerOptions) (*Report, error) {
 	_, read, write := opts.Conn.timeouts()
 	limit := read + write
 	rctx, cancel := context.WithTimeout(ctx, limit)

@@ -39,7 +39,7 @@ func TestBlackHoledEndpoint(t *testing.T) {
 		t.Fatalf("through the proxy before the toxic: %v", err)
 	}
 	defer db.Close()
-	if _, err := Check(context.Background(), db, Options{Conn: cfg}); err != nil {
+	if _, err := Check(context.Background(), db, ServerOptions{Conn: cfg}); err != nil {
 		t.Fatalf("verify through the healthy proxy: %v", err)
 	}
 
@@ -50,8 +50,8 @@ func TestBlackHoledEndpoint(t *testing.T) {
 	t.Cleanup(func() { proxy.Toxics.RemoveToxic(context.Background(), "blackhole") })
 
 	for name, verify := range map[string]func() error{
-		"open connection": func() error { _, err := Check(context.Background(), db, Options{Conn: cfg}); return err },
-		"new connection":  func() error { _, err := Run(context.Background(), Options{Conn: cfg}); return err },
+		"open connection": func() error { _, err := Check(context.Background(), db, ServerOptions{Conn: cfg}); return err },
+		"new connection":  func() error { _, err := Run(context.Background(), ServerOptions{Conn: cfg}); return err },
 	} {
 		start := time.Now()
 		err := verify()

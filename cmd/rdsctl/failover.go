@@ -40,7 +40,9 @@ type FailoverOptions struct {
 	ProbeInterval time.Duration
 	ProbeWrite    bool
 	Timeout       time.Duration
-	Verify        VerifyInputs
+	// Verify are the login (also the probe's) and the expectations for
+	// the verification afterwards.
+	Verify verify.Options
 }
 
 // NewCmdFailover builds `rdsctl failover`; runF replaces failoverRun in
@@ -68,11 +70,11 @@ func newFailoverCmd(f *Factory, command string, runF func(context.Context, *Fail
 			if err := opts.validate(); err != nil {
 				return err
 			}
-			in, err := vf.inputs(db)
+			vo, err := vf.options(db)
 			if err != nil {
 				return err
 			}
-			opts.Verify = in
+			opts.Verify = vo
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -149,20 +151,18 @@ func (o *FailoverOptions) validate() error {
 	return nil
 }
 
-// failoverReport is `failover -o json`: the measurement (downtime,
-// first_failure_at, recovered_at, error_classes, old/new primary AZ and
-// server, timeline) and the verification of the server afterwards.
-type failoverReport struct {
-	*failover.Result
-	MaxDowntimeSeconds  *float64       `json:"max_downtime_seconds"`
-	MaxDowntimeExceeded bool           `json:"max_downtime_exceeded"`
-	Verify              *verify.Report `json:"verify"`
-	VerifyError         string         `json:"verify_error,omitempty"`
-}
-
 func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	ios := opts.IO
+	vo := runtimeVerifyOptions(opts.Verify, opts.Factory, ios)
+	// Settings that cannot work fail here, before any call.
+	if err := vo.Validate(); err != nil {
+		return usageIfConfig(err)
+	}
 	api, err := opts.Factory.RDS(ctx)
+	if err != nil {
+		return err
+	}
+	awsCfg, err := opts.Factory.AWSConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -185,23 +185,23 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	if err := ios.Confirm(what); err != nil {
 		return err
 	}
-	warnf := opts.Verify.Warnf
-	if warnf == nil {
-		warnf = ios.Warnf
-	}
-	login, err := opts.Verify.DB.login(ctx, opts.Factory, in, warnf)
+	conn, err := vo.Login.Resolve(ctx, awsCfg, in, vo.Warnf)
 	if err != nil {
-		return err
+		return usageIfConfig(err)
 	}
-	mc, err := login.Config.DriverConfig()
+	probe, err := failover.NewProbe(conn.Config)
 	if err != nil {
 		return cli.Usage(err)
 	}
-	probe := &failover.Probe{Addr: login.Config.Addr(), User: mc.User, Password: mc.Passwd, TLS: mc.TLS,
-		Interval: opts.ProbeInterval, Write: opts.ProbeWrite,
-		ConnectTimeout: failover.DefaultConnectTimeout, ReadTimeout: failover.DefaultReadTimeout, WriteTimeout: failover.DefaultWriteTimeout}
-	res, runErr := failover.Run(ctx, api, failover.Options{Instance: opts.Instance, Failover: opts.Failover, Probe: probe,
-		Timeout: opts.Timeout, Progress: ios.Progressf, Warn: ios.Warnf})
+	probe.Interval, probe.Write = opts.ProbeInterval, opts.ProbeWrite
+	fo := failover.Options{Instance: opts.Instance, Failover: opts.Failover, Probe: probe, Timeout: opts.Timeout,
+		MaxDowntime: opts.MaxDowntime, Progress: ios.Progressf, Warn: ios.Warnf}
+	if !opts.NoVerify {
+		fo.Verify = func(ctx context.Context) (*verify.Report, error) {
+			return verify.Instance(ctx, api, awsCfg, opts.Instance, vo)
+		}
+	}
+	res, runErr := failover.Run(ctx, api, fo)
 	if res.TriggeredAt.IsZero() {
 		// Nothing was triggered: the run stopped in its checks.
 		if errors.Is(runErr, failover.ErrNoBaseline) {
@@ -209,22 +209,7 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 		}
 		return runErr
 	}
-	rep := &failoverReport{Result: res}
-	if opts.MaxDowntime > 0 {
-		m := opts.MaxDowntime.Seconds()
-		rep.MaxDowntimeSeconds = &m
-		rep.MaxDowntimeExceeded = res.DowntimeSeconds > m || !res.Recovered
-	}
-	if !opts.NoVerify && runErr == nil {
-		ios.Progressf("verifying the %s server", map[bool]string{true: "new primary's", false: "rebooted"}[opts.Failover])
-		v, verr := verifyInstance(ctx, opts.Factory, api, opts.Instance, opts.Verify)
-		rep.Verify = v
-		if verr != nil {
-			rep.VerifyError = verr.Error()
-			ios.Warnf("verification failed: %v", verr)
-		}
-	}
-	if err := ios.Print(opts.Format, rep, func() error { return printFailoverReport(ios, opts, rep) }); err != nil {
+	if err := ios.Print(opts.Format, res, func() error { return printFailoverReport(ios, opts, res) }); err != nil {
 		return err
 	}
 	if runErr != nil {
@@ -234,12 +219,12 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 		}
 		return runErr
 	}
-	return failoverOutcome(ios, rep)
+	return failoverOutcome(ios, res)
 }
 
 // failoverOutcome turns a breach of --max-downtime and drift on the
 // server afterwards into one findings error (exit 3).
-func failoverOutcome(ios *ui.IOStreams, rep *failoverReport) error {
+func failoverOutcome(ios *ui.IOStreams, rep *failover.Result) error {
 	var problems []string
 	n := 0
 	if rep.MaxDowntimeExceeded {

@@ -12,8 +12,7 @@ import (
 
 // printFailoverReport is the human report: the measurement as key/value
 // lines, the timeline (offsets from the API call), then the verification.
-func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, rep *failoverReport) error {
-	res := rep.Result
+func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, res *failover.Result) error {
 	cs := ios.ColorScheme()
 	down := fmt.Sprintf("%.3fs (between %.3fs and %.3fs at a %s probe interval)",
 		res.DowntimeSeconds, res.DowntimeMinSeconds, res.DowntimeMaxSeconds, opts.ProbeInterval)
@@ -22,8 +21,8 @@ func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, rep *failover
 		down = cs.Red(fmt.Sprintf("%.3fs and not recovered", res.DowntimeSeconds))
 	case res.FirstFailureAt == nil:
 		down = "none seen (shorter than the probe interval)"
-	case rep.MaxDowntimeExceeded:
-		down = cs.Red(down + fmt.Sprintf(", over --max-downtime %gs", *rep.MaxDowntimeSeconds))
+	case res.MaxDowntimeExceeded:
+		down = cs.Red(down + fmt.Sprintf(", over --max-downtime %gs", *res.MaxDowntimeSeconds))
 	}
 	fields := []ui.Field{
 		ui.F("instance", res.Instance),
@@ -50,11 +49,11 @@ func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, rep *failover
 	if err := failover.Render(ios.Out, res.Timeline, res.TriggeredAt); err != nil {
 		return err
 	}
-	if rep.Verify != nil {
+	if res.Verify != nil {
 		if err := ios.Heading("Verification of " + res.Instance + " afterwards"); err != nil {
 			return err
 		}
-		return printVerifyReport(ios, rep.Verify)
+		return printVerifyReport(ios, res.Verify)
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func TestFailoverParsing(t *testing.T) {
 	}
 	if o.Command != "failover" || !o.Failover || o.Instance != "staging-db" || o.MaxDowntime != time.Minute ||
 		o.ProbeInterval != 250*time.Millisecond || !o.NoVerify || !o.ProbeWrite || o.Timeout != 5*time.Minute ||
-		len(o.Verify.Expect) != 1 || o.Verify.DB.User != "probe" {
+		len(o.Verify.Expect) != 1 || o.Verify.Login.User != "probe" {
 		t.Errorf("options = %+v", o)
 	}
 	o, err = parseFailover(t, "reboot", "db")
@@ -84,7 +84,7 @@ func TestFailoverParsingRejects(t *testing.T) {
 	}
 }
 
-func testFailoverReport() *failoverReport {
+func testFailoverReport() *failover.Result {
 	at := func(s float64) time.Time {
 		return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(s * float64(time.Second)))
 	}
@@ -98,7 +98,8 @@ func testFailoverReport() *failoverReport {
 		Timeline: []failover.Entry{{At: at(0), Source: "api", Text: "RebootDBInstance ForceFailover=true accepted"},
 			{At: at(0.1), Source: "probe", Text: "refused ×20"}}}
 	max := 1.0
-	return &failoverReport{Result: res, MaxDowntimeSeconds: &max, MaxDowntimeExceeded: true}
+	res.MaxDowntimeSeconds, res.MaxDowntimeExceeded = &max, true
+	return res
 }
 
 // TestPrintFailoverReport pins the human report, piped.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
-	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 	"github.com/rdsctl/rdsctl/verify"
 )
 
@@ -33,8 +32,8 @@ var group40 = map[string]string{
 }
 
 // labInstance40 starts an in-process engine lab with instance db40 using
-// a group that sets group40, and returns what verifyInstance needs.
-func labInstance40(t testing.TB) (*Factory, cloud.RDS) {
+// a group that sets group40, and returns what verify.Instance needs.
+func labInstance40(t testing.TB) (aws.Config, cloud.RDS) {
 	t.Helper()
 	l := labtest.Start(t, labtest.WithEngine(t, 0))
 	api := labtest.Client(t, l)
@@ -69,20 +68,24 @@ func labInstance40(t testing.TB) (*Factory, cloud.RDS) {
 		t.Fatal(err)
 	}
 	t.Setenv(verify.EnvPassword, scriptDBPassword)
-	ios, _, _, _ := ui.Test()
-	return newFactory(ios), api
+	return aws.Config{Region: "us-east-1"}, api
 }
 
-func inputs40() VerifyInputs {
-	return VerifyInputs{DB: defaultDB, Warnf: func(string, ...any) {}}
+// options40 are the verify options `rdsctl verify db40` runs with.
+func options40(t testing.TB) verify.Options {
+	vo, err := (&verifyFlags{}).options(defaultDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vo
 }
 
-// TestVerifyInstance40 is verifyInstance end to end on the benchmark's lab
+// TestVerifyInstance40 is verify.Instance end to end on the benchmark's lab
 // instance: 40 user-set parameters, all ok. (Its speed is the benchmark's
 // business, not a test's.)
 func TestVerifyInstance40(t *testing.T) {
-	f, api := labInstance40(t)
-	rep, err := verifyInstance(context.Background(), f, api, "db40", inputs40())
+	cfg, api := labInstance40(t)
+	rep, err := verify.Instance(context.Background(), api, cfg, "db40", options40(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,10 +106,11 @@ func TestVerifyInstance40(t *testing.T) {
 // against a lab instance whose group sets 40 parameters: DescribeDBInstances,
 // DescribeDBParameters, connect and authenticate, two round trips, compare.
 func BenchmarkVerifyInstance40(b *testing.B) {
-	f, api := labInstance40(b)
+	cfg, api := labInstance40(b)
 	ctx := context.Background()
+	opts := options40(b)
 	for b.Loop() {
-		rep, err := verifyInstance(ctx, f, api, "db40", inputs40())
+		rep, err := verify.Instance(ctx, api, cfg, "db40", opts)
 		if err != nil {
 			b.Fatal(err)
 		}

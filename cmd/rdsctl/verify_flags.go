@@ -1,14 +1,8 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds/types"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/spf13/cobra"
 
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
@@ -18,11 +12,11 @@ import (
 // tlsModes are the --tls values, for help and completion.
 var tlsModes = []string{"auto", string(verify.TLSOff), string(verify.TLSRequired), string(verify.TLSVerifyFull)}
 
-// dbConnFlags say how rdsctl logs in to a DB instance's server: the user,
-// where the password comes from, TLS and timeouts. They are a struct of
-// their own, registered by register, so that every command that reads a
-// server (verify, and failover when it verifies the new primary) offers the
-// same flags with the same meaning and resolves them the same way.
+// dbConnFlags are the flags of a verify.Login: the user, where the
+// password comes from, TLS and timeouts. They are a struct of their own,
+// registered by register, so that every command that reads a server
+// (verify, and failover for its probe and when it verifies the new
+// primary) offers the same flags with the same meaning.
 //
 // Passwords never come from a flag's value, only from the environment, a
 // file, Secrets Manager or an IAM token, so they never appear in a process
@@ -90,29 +84,16 @@ func (c *dbConnFlags) validate() error {
 	return nil
 }
 
-// dbLogin is a resolved connection: the verify.Config, and where its
-// password came from, for error messages (never the password itself).
-type dbLogin struct {
-	Config verify.Config
-	Source string
-}
-
-// login resolves the flags for instance in: its endpoint, the user (flag,
-// secret, master user) and the password, whose sources are tried in this
-// order: --db-password-env, --db-password-file, --db-secret or --iam-auth
-// when given; else $RDSCTL_DB_PASSWORD; else the instance's RDS-managed
-// master user secret (MasterUserSecret). warnf receives advice for stderr.
-// Errors about the settings themselves are usage errors.
-func (c *dbConnFlags) login(ctx context.Context, f *Factory, in types.DBInstance, warnf func(string, ...any)) (dbLogin, error) {
-	id := aws.ToString(in.DBInstanceIdentifier)
-	if in.Endpoint == nil || aws.ToString(in.Endpoint.Address) == "" {
-		return dbLogin{}, fmt.Errorf("instance %s has no endpoint yet (status %s)", id, aws.ToString(in.DBInstanceStatus))
-	}
+// login is the verify.Login the flags describe; validate has checked
+// them.
+func (c *dbConnFlags) login() verify.Login {
 	tls, _ := verify.ParseTLSMode(c.TLS)
-	cfg := verify.Config{
-		Host:           aws.ToString(in.Endpoint.Address),
-		Port:           int(aws.ToInt32(in.Endpoint.Port)),
+	return verify.Login{
 		User:           c.User,
+		PasswordEnv:    c.PasswordEnv,
+		PasswordFile:   c.PasswordFile,
+		Secret:         c.Secret,
+		IAMAuth:        c.IAMAuth,
 		TLS:            tls,
 		CABundle:       c.CABundle,
 		ServerName:     c.TLSServerName,
@@ -120,102 +101,15 @@ func (c *dbConnFlags) login(ctx context.Context, f *Factory, in types.DBInstance
 		ReadTimeout:    c.ReadTimeout,
 		WriteTimeout:   c.WriteTimeout,
 	}
-	master := aws.ToString(in.MasterUsername)
-	user := func(fallback string) {
-		if cfg.User == "" {
-			cfg.User = fallback
-		}
-	}
-	var source string
-	switch {
-	case c.IAMAuth:
-		user(master)
-		// Checked before building a token: without TLS it would cross
-		// the network in the clear.
-		if _, err := cfg.WithIAMToken(""); err != nil {
-			return dbLogin{}, usageIfConfig(err)
-		}
-		awsCfg, err := f.AWSConfig(ctx)
-		if err != nil {
-			return dbLogin{}, err
-		}
-		tok, err := verify.IAMAuthToken(ctx, awsCfg, cfg.Addr(), cfg.User)
-		if err != nil {
-			return dbLogin{}, usageIfConfig(err)
-		}
-		if cfg, err = cfg.WithIAMToken(tok); err != nil {
-			return dbLogin{}, usageIfConfig(err)
-		}
-		source = "an IAM authentication token"
-	case c.Secret != "":
-		creds, err := secretCredentials(ctx, f, c.Secret)
-		if err != nil {
-			return dbLogin{}, err
-		}
-		user(creds.User)
-		cfg.Password, source = creds.Password, "secret "+c.Secret
-	case c.PasswordEnv != "" || c.PasswordFile != "" || f.Getenv(verify.EnvPassword) != "" || in.MasterUserSecret == nil:
-		user(master)
-		pw, warnings, err := verify.PasswordSource{Env: c.PasswordEnv, File: c.PasswordFile}.Password()
-		for _, w := range warnings {
-			warnf("%s", w)
-		}
-		if err != nil {
-			return dbLogin{}, usageIfConfig(err)
-		}
-		cfg.Password = pw
-		switch {
-		case c.PasswordEnv != "":
-			source = "$" + c.PasswordEnv
-		case c.PasswordFile != "":
-			source = "--db-password-file " + c.PasswordFile
-		default:
-			source = "$" + verify.EnvPassword
-		}
-	default:
-		arn := aws.ToString(in.MasterUserSecret.SecretArn)
-		creds, err := secretCredentials(ctx, f, arn)
-		if err != nil {
-			return dbLogin{}, err
-		}
-		user(creds.User)
-		cfg.Password, source = creds.Password, "the instance's master user secret "+arn
-	}
-	if cfg.User == "" {
-		return dbLogin{}, cli.Usagef("instance %s reports no master user: pass --db-user", id)
-	}
-	if _, err := cfg.DriverConfig(); err != nil {
-		return dbLogin{}, usageIfConfig(err)
-	}
-	return dbLogin{Config: cfg, Source: source}, nil
-}
-
-// secretCredentials reads an RDS secret through Secrets Manager, with the
-// same AWS settings (profile, region) as the RDS client.
-func secretCredentials(ctx context.Context, f *Factory, id string) (verify.Credentials, error) {
-	awsCfg, err := f.AWSConfig(ctx)
-	if err != nil {
-		return verify.Credentials{}, err
-	}
-	return verify.SecretCredentials(ctx, secretsmanager.NewFromConfig(awsCfg), id)
 }
 
 // usageIfConfig makes the verify library's rejections of settings (no
-// password, IAM without TLS, an unreadable CA bundle) usage errors: nothing
-// was attempted, and the user has to change the command line.
+// password, IAM without TLS, an unreadable CA bundle or password file)
+// usage errors: nothing was attempted, and the user has to change the
+// command line.
 func usageIfConfig(err error) error {
-	if errors.Is(err, verify.ErrInvalidConfig) || errors.Is(err, verify.ErrNoPassword) {
+	if verify.IsSettingsError(err) {
 		return cli.Usage(err)
-	}
-	return err
-}
-
-// connFailed adds to a connection error what the user needs to fix it:
-// where the password came from when the server refused it. The message
-// has already been scrubbed of the password by the verify library.
-func connFailed(err error, login dbLogin) error {
-	if verify.IsAuthError(err) {
-		return fmt.Errorf("%w (password from %s)", err, login.Source)
 	}
 	return err
 }

@@ -127,7 +127,7 @@ func colorStatus(cs ui.ColorScheme, s verify.Status) string {
 
 // printGroupReport prints each member's report in turn, under its name on
 // a TTY. Members that could not be verified are reported on stderr.
-func printGroupReport(ios *ui.IOStreams, g groupReport) error {
+func printGroupReport(ios *ui.IOStreams, g *verify.GroupReport) error {
 	first := true
 	for _, m := range g.Instances {
 		if m.Report == nil {

@@ -1,0 +1,271 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/rdsctl/rdsctl/cloud"
+)
+
+// API is the part of RDS that verifying an instance or a group calls:
+// exactly these four read-only methods. *rds.Client and cloud.RDS satisfy
+// it.
+type API interface {
+	DescribeDBInstances(context.Context, *rds.DescribeDBInstancesInput, ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
+	DescribeDBParameters(context.Context, *rds.DescribeDBParametersInput, ...func(*rds.Options)) (*rds.DescribeDBParametersOutput, error)
+	DescribeDBParameterGroups(context.Context, *rds.DescribeDBParameterGroupsInput, ...func(*rds.Options)) (*rds.DescribeDBParameterGroupsOutput, error)
+	DescribeEvents(context.Context, *rds.DescribeEventsInput, ...func(*rds.Options)) (*rds.DescribeEventsOutput, error)
+}
+
+// Options say how to verify an instance (Instance) or every instance of a
+// parameter group (Group). The zero value verifies the group's user-set
+// values, logged in as the master user with $RDSCTL_DB_PASSWORD or the
+// instance's managed secret, with TLS chosen by host and default timeouts.
+type Options struct {
+	// Login says how to log in to the server.
+	Login Login
+	// Expect are overrides on top of the parameter group's values (see
+	// ParseExpect); an override keeps the group's metadata.
+	Expect []Expectation
+	// All adds the group's modifiable system-set parameters (RDS's own
+	// defaults, such as innodb_buffer_pool_size) to the user-set ones.
+	All bool
+	// Warnf receives advice for a human (stderr): an instance that is not
+	// available, a group that is still applying, a world-readable password
+	// file. nil discards it. Group calls it from one goroutine at a time.
+	Warnf func(format string, args ...any)
+	// Progress receives one line per step, for stderr (Group says how many
+	// instances it verifies); nil discards it.
+	Progress func(format string, args ...any)
+}
+
+// Validate checks the options without calling anything (see
+// Login.Validate); Instance and Group call it first, so settings that
+// cannot work fail before any API call. Its errors satisfy
+// IsSettingsError.
+func (o Options) Validate() error {
+	if err := o.Login.Validate(); err != nil {
+		return err
+	}
+	for _, e := range o.Expect {
+		if strings.TrimSpace(e.Name) == "" {
+			return fmt.Errorf("%w: an expectation has no name", ErrInvalidExpect)
+		}
+	}
+	return nil
+}
+
+func (o Options) warnf() func(string, ...any) {
+	if o.Warnf != nil {
+		return o.Warnf
+	}
+	return func(string, ...any) {}
+}
+
+// The ParameterApplyStatus values verify treats specially.
+const (
+	applyApplying      = "applying"
+	applyPendingReboot = "pending-reboot"
+)
+
+// Instance verifies DB instance id: it finds it (endpoint, class,
+// parameter groups and their apply status), works out what the server
+// should run (each group's values, formulas evaluated for the class, the
+// Expect overrides, and which values wait for a reboot), resolves the
+// login, connects non-interactively, reads every global at once and
+// compares. awsCfg serves IAM tokens and Secrets Manager.
+//
+// The Report is complete: InstanceClass, ParameterGroup and
+// ParameterApplyStatus are filled in. Drift is in the report, not the
+// error. The error is for what could not be read: a missing instance (the
+// RDS error is wrapped, so cloud.IsNotFound holds), a refused login (with
+// where the password came from), a server that stopped answering
+// (errors.Is(err, ErrTimeout)), or options that cannot work
+// (IsSettingsError, before any call).
+func Instance(ctx context.Context, api API, awsCfg aws.Config, id string, opts Options) (*Report, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	return instance(ctx, api, awsCfg, id, opts)
+}
+
+func instance(ctx context.Context, api API, awsCfg aws.Config, id string, opts Options) (*Report, error) {
+	warnf := opts.warnf()
+	in, err := cloud.FindInstance(ctx, api, id)
+	if err != nil {
+		return nil, &rdsError{op: "finding instance " + id, err: err}
+	}
+	if st := aws.ToString(in.DBInstanceStatus); st != "available" {
+		warnf("instance %s is %s; its server may not answer", id, st)
+	}
+	if c := aws.ToString(in.DBClusterIdentifier); c != "" {
+		warnf("instance %s belongs to cluster %s, whose cluster parameter group is not checked", id, c)
+	}
+	exp, groups, err := Expectations(ctx, api, in, opts)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := opts.Login.Resolve(ctx, awsCfg, in, warnf)
+	if err != nil {
+		return nil, err
+	}
+	var port int64
+	if in.Endpoint != nil {
+		port = int64(aws.ToInt32(in.Endpoint.Port))
+	}
+	rep, err := Run(ctx, ServerOptions{
+		Conn:     conn.Config,
+		Instance: aws.ToString(in.DBInstanceIdentifier),
+		Expect:   exp,
+		Compare: CompareOptions{
+			InstanceClass:       aws.ToString(in.DBInstanceClass),
+			AllocatedStorageGiB: int64(aws.ToInt32(in.AllocatedStorage)),
+			Port:                port,
+			PendingReboot:       groups.Status == applyPendingReboot,
+		},
+	})
+	if err != nil {
+		return nil, conn.Explain(err)
+	}
+	rep.InstanceClass = aws.ToString(in.DBInstanceClass)
+	rep.ParameterGroup = strings.Join(groups.Names, ",")
+	rep.ParameterApplyStatus = groups.Status
+	return rep, nil
+}
+
+// Groups names an instance's DB parameter groups and their combined apply
+// status: pending-reboot if any is, else applying if any is, else the
+// first group's (in-sync).
+type Groups struct {
+	Names  []string
+	Status string
+}
+
+// Expectations works out what instance in's server should run: each
+// parameter group's user-set values (plus the modifiable system-set ones
+// with opts.All), then the opts.Expect overrides. A group attached since
+// the last reboot waits for that reboot with every value, dynamic ones
+// too, so its expectations are marked pending-reboot. Formulas stay
+// formulas here; Compare evaluates them for the instance class.
+//
+// It is the expected half of Instance, for callers that compare something
+// else than a live server (a policy's --effective view).
+func Expectations(ctx context.Context, api API, in types.DBInstance, opts Options) ([]Expectation, Groups, error) {
+	warnf := opts.warnf()
+	id := aws.ToString(in.DBInstanceIdentifier)
+	var g Groups
+	var base []Expectation
+	for _, pg := range in.DBParameterGroups {
+		name := aws.ToString(pg.DBParameterGroupName)
+		g.Names = append(g.Names, name)
+		switch st := aws.ToString(pg.ParameterApplyStatus); {
+		case st == applyPendingReboot:
+			g.Status = st
+		case st == applyApplying && g.Status != applyPendingReboot:
+			g.Status = st
+		case g.Status == "":
+			g.Status = st
+		}
+		ps, err := groupParameters(ctx, api, name, opts.All)
+		if err != nil {
+			return nil, g, err
+		}
+		exp := FromParameters(ps)
+		if aws.ToString(pg.ParameterApplyStatus) == applyPendingReboot && attachPending(ctx, api, id, name, warnf) {
+			for i := range exp {
+				exp[i].ApplyMethod = string(types.ApplyMethodPendingReboot)
+			}
+		}
+		base = Merge(base, exp)
+		if len(exp) == 0 && len(opts.Expect) == 0 {
+			warnf("parameter group %s sets nothing to compare; only the trap is reported (--all adds system-set values, --expect your own)", name)
+		}
+	}
+	if g.Status == applyApplying {
+		warnf("parameter group %s of %s is still applying a change; values may not be live yet (re-run once it is in-sync)", strings.Join(g.Names, ","), id)
+	}
+	return Merge(base, opts.Expect), g, nil
+}
+
+// groupParameters returns the parameters to verify from one group: those
+// a user set and, with all, the system-set ones a user could change.
+func groupParameters(ctx context.Context, api API, group string, all bool) ([]types.Parameter, error) {
+	ps, err := cloud.AllParameters(ctx, api, group, cloud.SourceUser)
+	if err != nil {
+		return nil, &rdsError{op: "reading parameter group " + group, err: err}
+	}
+	if !all {
+		return ps, nil
+	}
+	sys, err := cloud.AllParameters(ctx, api, group, cloud.SourceSystem)
+	if err != nil {
+		return nil, &rdsError{op: "reading parameter group " + group, err: err}
+	}
+	for _, p := range sys {
+		if aws.ToBool(p.IsModifiable) {
+			ps = append(ps, p)
+		}
+	}
+	return ps, nil
+}
+
+// eventRetention is how far back RDS keeps events (14 days), in minutes.
+const eventRetention = 14 * 24 * 60
+
+// attachPending reports whether group was attached to instance id after
+// its last restart, from the instance's events: ParameterApplyStatus says
+// pending-reboot for a new group exactly as for a pending static change,
+// but a new group's dynamic values are not live either. If the events
+// cannot be read it says so and answers false (static changes only).
+func attachPending(ctx context.Context, api API, id, group string, warnf func(string, ...any)) bool {
+	evs, err := cloud.AllEvents(ctx, api, &rds.DescribeEventsInput{
+		SourceType:       types.SourceTypeDbInstance,
+		SourceIdentifier: aws.String(id),
+		Duration:         aws.Int32(eventRetention),
+	})
+	if err != nil {
+		warnf("reading the events of %s (to tell a newly attached parameter group): %v", id, err)
+		return false
+	}
+	sort.SliceStable(evs, func(i, j int) bool { return aws.ToTime(evs[i].Date).Before(aws.ToTime(evs[j].Date)) })
+	attached := false
+	for _, e := range evs {
+		msg := strings.ToLower(aws.ToString(e.Message))
+		switch {
+		case strings.HasPrefix(msg, "updated to use dbparametergroup") && strings.Contains(msg, strings.ToLower(group)):
+			attached = true
+		case strings.Contains(msg, "restarted") || strings.Contains(msg, "failover completed"):
+			attached = false
+		}
+	}
+	return attached
+}
+
+// rdsError renders a failed RDS call as "what verify was doing: Code:
+// message (request id R)" instead of the SDK's operation/transport/status
+// preamble, and wraps the SDK's error, so cloud.IsNotFound and errors.As
+// still see it.
+type rdsError struct {
+	op  string
+	err error
+}
+
+func (e *rdsError) Error() string {
+	code := cloud.Code(e.err)
+	if code == "" {
+		return e.op + ": " + e.err.Error()
+	}
+	msg := e.op + ": " + code + ": " + cloud.Message(e.err)
+	if id := cloud.RequestID(e.err); id != "" {
+		msg += " (request id " + id + ")"
+	}
+	return msg
+}
+
+func (e *rdsError) Unwrap() error { return e.err }
