@@ -334,7 +334,7 @@ func TestNormJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(in), &v); err != nil {
 		t.Fatal(err)
 	}
-	got, err := json.Marshal(normJSON("", v))
+	got, err := json.Marshal(jsonNormaliser{}.norm("", v))
 	if err != nil {
 		t.Fatal(err)
 	}
