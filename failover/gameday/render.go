@@ -261,7 +261,14 @@ func timelineSVG(r *Report) string {
 	if lanesH < 0 {
 		lanesH = 0
 	}
-	markers := append([]Marker(nil), r.Markers...)
+	// Events RDS dated before the drill (the instance's creation) are not
+	// part of it.
+	var markers []Marker
+	for _, m := range r.Markers {
+		if !m.At.Before(start) && !m.At.After(end) {
+			markers = append(markers, m)
+		}
+	}
 	sort.SliceStable(markers, func(i, j int) bool { return markers[i].At.Before(markers[j].At) })
 	height := axisTop + lanesH + 20 + markerArea
 	var b strings.Builder
@@ -311,7 +318,7 @@ func timelineSVG(r *Report) string {
 			stroke, dash = "#e07b00", ` stroke-dasharray="1,2"`
 		}
 		xx := x(m.At)
-		ly := my + (i%6)*16
+		ly := my + (i%7)*15
 		anchor := "start"
 		if xx > svgWidth*0.7 {
 			anchor = "end"

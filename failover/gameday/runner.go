@@ -300,7 +300,7 @@ func (r *runner) step(ctx context.Context, st Step) (string, error) {
 			detail += fmt.Sprintf(", %s -> %s", res.OldPrimaryAZ, res.NewPrimaryAZ)
 		}
 		if st.MaxDowntime > 0 && (res.DowntimeSeconds > st.MaxDowntime.Seconds() || !res.Recovered) {
-			return detail, fmt.Errorf("downtime %.3fs exceeded max_downtime %s", res.DowntimeSeconds, st.MaxDowntime)
+			return detail, fmt.Errorf("exceeded max_downtime %s", st.MaxDowntime)
 		}
 		return detail, nil
 	case StepVerify:
