@@ -120,8 +120,12 @@ func (d *rdsDriver) ResetParams(ctx context.Context, group string, names []strin
 	return params.Apply(ctx, d.api, plan)
 }
 
-func (d *rdsDriver) Reboot(ctx context.Context) (*failover.Result, error)   { return d.restart(ctx, false) }
-func (d *rdsDriver) Failover(ctx context.Context) (*failover.Result, error) { return d.restart(ctx, true) }
+func (d *rdsDriver) Reboot(ctx context.Context) (*failover.Result, error) {
+	return d.restart(ctx, false)
+}
+func (d *rdsDriver) Failover(ctx context.Context) (*failover.Result, error) {
+	return d.restart(ctx, true)
+}
 
 func (d *rdsDriver) restart(ctx context.Context, force bool) (*failover.Result, error) {
 	return failover.Run(ctx, d.api, failover.Options{Instance: d.id, Failover: force, Probe: d.DatabaseProbe(),
@@ -160,7 +164,9 @@ func (d *rdsDriver) ServerValues(ctx context.Context, names []string) (map[strin
 }
 
 func (d *rdsDriver) Wait(ctx context.Context, cond string, timeout time.Duration) error {
-	fast := func(o *rds.DBInstanceAvailableWaiterOptions) { o.MinDelay, o.MaxDelay = 100*time.Millisecond, 5*time.Second }
+	fast := func(o *rds.DBInstanceAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 5*time.Second
+	}
 	var err error
 	switch cond {
 	case gameday.WaitAvailable:

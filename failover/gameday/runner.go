@@ -325,6 +325,9 @@ func (r *runner) step(ctx context.Context, st Step) (string, error) {
 		rctx, cancel := context.WithTimeout(ctx, st.Timeout)
 		defer cancel()
 		out, err := runShell(rctx, st.Command)
+		if ctx.Err() != nil {
+			return strings.TrimSpace(tail(out, 300)), fmt.Errorf("interrupted: %w", ctx.Err())
+		}
 		if errors.Is(rctx.Err(), context.DeadlineExceeded) {
 			return tail(out, 300), fmt.Errorf("timed out after %s", st.Timeout)
 		}
