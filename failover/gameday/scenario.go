@@ -197,6 +197,11 @@ type scenarioParser struct{ file string }
 
 func (p *scenarioParser) errAt(n ast.Node, format string, args ...any) *FileError {
 	e := &FileError{File: p.file, Msg: fmt.Sprintf(format, args...)}
+	// A mapping's own token is its first colon; its first key is where a
+	// reader looks.
+	if m, ok := n.(*ast.MappingNode); ok && len(m.Values) > 0 && m.Values[0].Key != nil && !m.IsFlowStyle {
+		n = m.Values[0].Key
+	}
 	if n != nil {
 		if tk := n.GetToken(); tk != nil && tk.Position != nil {
 			e.Line, e.Column = tk.Position.Line, tk.Position.Column
