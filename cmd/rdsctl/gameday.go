@@ -146,7 +146,7 @@ func gamedayRun(ctx context.Context, opts *GamedayOptions) error {
 	switch {
 	case runErr == nil:
 		return nil
-	case errors.Is(runErr, gameday.ErrProtected), errors.Is(runErr, cli.ErrCanceled):
+	case errors.Is(runErr, gameday.ErrProtected), errors.Is(runErr, gameday.ErrInvalid), errors.Is(runErr, cli.ErrCanceled):
 		return cli.Usage(runErr)
 	case rep.Interrupted:
 		return fmt.Errorf("interrupted: %s", gamedayInterrupted(rep))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -106,6 +107,26 @@ func (d *rdsDriver) SetParams(ctx context.Context, group string, values []gameda
 		return err
 	}
 	return params.Apply(ctx, d.api, plan)
+}
+
+func (d *rdsDriver) CheckParams(ctx context.Context, group string, values []gameday.Param, names []string) error {
+	ps, err := cloud.AllParameters(ctx, d.api, group, "")
+	if err != nil {
+		return &rdsError{op: "describing parameters of " + group, err: err}
+	}
+	if len(values) > 0 {
+		as := make([]params.Assignment, 0, len(values))
+		for _, v := range values {
+			as = append(as, params.Assignment{Name: v.Name, Value: v.Value})
+		}
+		_, err = params.PlanModify(group, false, ps, as, params.ApplyAuto)
+	} else {
+		_, err = params.PlanReset(group, false, ps, names, false, params.ApplyAuto)
+	}
+	if errors.Is(err, params.ErrInvalid) {
+		return fmt.Errorf("%w (%w)", err, gameday.ErrInvalid)
+	}
+	return err
 }
 
 func (d *rdsDriver) ResetParams(ctx context.Context, group string, names []string) error {

@@ -24,6 +24,10 @@ type Driver interface {
 	// pending-reboot for static ones); values equal to the current ones
 	// are skipped. A validation failure changes nothing.
 	SetParams(ctx context.Context, group string, values []Param) error
+	// CheckParams validates a set (values) or reset (names) against the
+	// group's metadata without changing anything, so a typo stops the
+	// drill before its first step. A refused change wraps ErrInvalid.
+	CheckParams(ctx context.Context, group string, values []Param, names []string) error
 	// ResetParams returns the named parameters of group to their defaults.
 	ResetParams(ctx context.Context, group string, names []string) error
 	// Reboot and Failover restart the instance (Failover with

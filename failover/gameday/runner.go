@@ -98,6 +98,9 @@ func (r *runner) run(ctx context.Context) error {
 	if t.Status != "available" {
 		return fmt.Errorf("%s is %s, not available: %w", t.ID, t.Status, ErrUnreachable)
 	}
+	if err := r.checkParams(ctx); err != nil {
+		return err
+	}
 	if err := r.reach(ctx); err != nil {
 		return err
 	}
@@ -135,6 +138,25 @@ func (r *runner) run(ctx context.Context) error {
 		return fmt.Errorf("%s: %w", r.failedSummary(), ErrFailed)
 	}
 	return stepErr
+}
+
+// checkParams validates every set and reset step against its group before
+// anything runs: a typo in step 7 must not leave steps 1-6 done. The
+// Driver marks a refused change with ErrInvalid.
+func (r *runner) checkParams(ctx context.Context) error {
+	for i, st := range r.sc.Steps {
+		if st.Kind != StepSet && st.Kind != StepReset {
+			continue
+		}
+		g, err := r.group(st.Group)
+		if err == nil {
+			err = r.d.CheckParams(ctx, g, st.Params, st.Names)
+		}
+		if err != nil {
+			return fmt.Errorf("step %d (%s, line %d): %w", i+1, st.Kind, st.Line, err)
+		}
+	}
+	return nil
 }
 
 // reach makes sure the database probe can log in before anything changes:
