@@ -220,7 +220,7 @@ func printGamedayReport(ios *ui.IOStreams, rep *gameday.Report) error {
 	if err := pt.Render(); err != nil {
 		return err
 	}
-	if rb := rep.Rollback; rb != nil {
+	if rb := rep.Rollback; rb != nil && len(rb.Restored)+len(rb.Errors) > 0 {
 		fmt.Fprintf(ios.Out, "\nrollback: %s\n", map[bool]string{true: "passed", false: "FAILED"}[rb.Passed])
 		for _, it := range rb.Restored {
 			to := it.Value
