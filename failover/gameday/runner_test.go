@@ -20,7 +20,7 @@ type refusingDriver struct {
 }
 
 func (d refusingDriver) DescribeTarget(context.Context) (TargetInfo, error) { return d.target, nil }
-func (d refusingDriver) called(what string)                               { d.t.Errorf("%s called on a refused target", what) }
+func (d refusingDriver) called(what string)                                 { d.t.Errorf("%s called on a refused target", what) }
 func (d refusingDriver) GroupParams(context.Context, string, []string) (map[string]ParamState, error) {
 	d.called("GroupParams")
 	return nil, errors.New("no")
