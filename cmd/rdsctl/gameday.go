@@ -18,6 +18,7 @@ import (
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 	"github.com/rdsctl/rdsctl/failover"
 	"github.com/rdsctl/rdsctl/failover/gameday"
+	"github.com/rdsctl/rdsctl/verify"
 )
 
 // GamedayOptions are the inputs of `rdsctl gameday run`.
@@ -113,9 +114,14 @@ func gamedayRun(ctx context.Context, opts *GamedayOptions) error {
 	}
 	prog := newGamedayProgress(ios.ErrOut, ios.IsStderrTTY)
 	defer prog.close()
-	drv, err := newRDSDriver(ctx, opts.Factory, api, sc.Target.Instance, opts.DB, prog.warnf, prog.logf)
+	awsCfg, err := opts.Factory.AWSConfig(ctx)
 	if err != nil {
 		return err
+	}
+	login := runtimeVerifyOptions(verify.Options{Login: opts.DB.login()}, opts.Factory, ios).Login
+	drv, err := gameday.NewRDSDriver(ctx, api, awsCfg, sc.Target.Instance, login, prog.warnf, prog.logf)
+	if err != nil {
+		return usageIfConfig(err)
 	}
 	rep, runErr := gameday.Run(ctx, sc, gameday.Options{
 		Driver:         drv,

@@ -81,4 +81,3 @@ func cmdLabSignal(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Check(syscall.Kill(pid, sig))
 }
-
