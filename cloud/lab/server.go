@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -211,3 +212,19 @@ func (l *Lab) Dir() string { return l.opts.Dir }
 
 // Region is the region the lab reports in ARNs.
 func (l *Lab) Region() string { return l.opts.Region }
+
+// instanceStatuses is Status's view of the instances; the caller holds l.mu.
+func (l *Lab) instanceStatuses() []InstanceStatus {
+	out := make([]InstanceStatus, 0, len(l.st.Instances))
+	for _, in := range l.st.Instances {
+		s := InstanceStatus{ID: in.ID, Status: in.Status, Port: in.Port}
+		if l.rt != nil {
+			if e := l.rt.engine(in.ID); e != nil {
+				s.EnginePID = e.EnginePID()
+			}
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
