@@ -18,13 +18,12 @@ import (
 // Lab is a local RDS control plane serving the RDS Query API from a
 // directory. New loads (or creates) its state; Start serves it.
 type Lab struct {
-	opts     Options
-	handlers map[string]handler
-	reqlog   *requestLog
-	lock     *dirLock
+	opts   Options
+	reqlog *requestLog
+	lock   *dirLock
 	// rt runs the DB instances' engines; nil with Options.NoEngine.
 	rt *runtime
-	// faults are test-injected refusals (POST /_lab/faults).
+	// faults are the injected errors and delays (POST /_lab/faults).
 	faults faults
 
 	// mu guards st and saved. Every mutation is persisted while mu is
@@ -67,6 +66,11 @@ func New(opts Options) (*Lab, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
+	for _, f := range opts.Faults {
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("lab: bad fault: %w", err)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating lab dir: %w", err)
 	}
@@ -103,7 +107,9 @@ func New(opts Options) (*Lab, error) {
 			return fail(err)
 		}
 	}
-	l.handlers = l.routes()
+	for _, f := range opts.Faults {
+		l.faults.add(f)
+	}
 	return l, nil
 }
 

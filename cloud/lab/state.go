@@ -24,8 +24,9 @@ type state struct {
 	// ParamGroups and ClusterParamGroups are keyed by the lowercased name.
 	ParamGroups        map[string]*paramGroup `json:"param_groups"`
 	ClusterParamGroups map[string]*paramGroup `json:"cluster_param_groups"`
-	// Instances and Clusters are filled in by the DB instance and Aurora
-	// actions; a parameter group they name cannot be deleted.
+	// Instances and Clusters are the DB instances and Aurora clusters; a
+	// parameter group they name cannot be deleted. The lab has no cluster
+	// actions yet, so Clusters stays empty.
 	Instances map[string]*dbInstance `json:"instances,omitempty"`
 	Clusters  map[string]*dbCluster  `json:"clusters,omitempty"`
 	Events    []event                `json:"events,omitempty"`
@@ -84,7 +85,7 @@ type dbInstance struct {
 }
 
 // dbCluster is the part of an Aurora cluster the parameter group actions
-// need; the cluster actions extend it.
+// need; the cluster actions, when they come, extend it.
 type dbCluster struct {
 	ID                string `json:"id"`
 	ClusterParamGroup string `json:"cluster_param_group"`
