@@ -56,6 +56,7 @@ func labUpDetached(ctx context.Context, opts *LabUpOptions, dir string) error {
 	if opts.NoEngine {
 		args = append(args, "--no-engine")
 	}
+	args = append(args, opts.faultArgs()...)
 	child := exec.Command(exe, args...)
 	child.Stdin = nil // /dev/null
 	child.Stdout, child.Stderr = logf, logf
@@ -178,4 +179,27 @@ func waitProcessExit(ctx context.Context, pid int) error {
 		}
 	}
 	return nil
+}
+
+// faultArgs are the fault flags again, for the detached child.
+func (o *LabUpOptions) faultArgs() []string {
+	var args []string
+	for _, f := range []struct {
+		name string
+		rate float64
+	}{{"--throttle", o.Throttle}, {"--internal-failures", o.InternalFailures}, {"--unavailable", o.Unavailable}} {
+		if f.rate != 0 {
+			args = append(args, f.name, strconv.FormatFloat(f.rate, 'g', -1, 64))
+		}
+	}
+	if o.Latency != 0 {
+		args = append(args, "--latency", o.Latency.String())
+	}
+	if o.FaultAction != "" {
+		args = append(args, "--fault-action", o.FaultAction)
+	}
+	if o.FaultSeed != 0 {
+		args = append(args, "--fault-seed", strconv.FormatUint(o.FaultSeed, 10))
+	}
+	return args
 }
