@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/rdsctl/rdsctl/cloud/lab/engine"
@@ -57,12 +58,8 @@ func (l *Lab) failStart(id string, err error) {
 }
 
 func firstLine(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			return s[:i]
-		}
-	}
-	return s
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // snapshot reads what an engine operation needs, under l.mu.
@@ -177,15 +174,12 @@ func (l *Lab) startReboot(id string, failover bool) {
 				// A pending-reboot change arrived while it restarted.
 				cur.ParamApplyStatus = applyStatusPendingReboot
 			}
-			in := cur
-			in.Port = e.EndpointPort()
+			cur.Port = e.EndpointPort()
+			st.addEvent(l.instanceEvent(id, evRestarted))
 			if failover {
-				in.ServerID = 3 - in.ServerID
-				in.AZ, in.SecondaryAZ = in.SecondaryAZ, in.AZ
-				st.addEvent(l.instanceEvent(id, evRestarted))
+				cur.ServerID = 3 - cur.ServerID
+				cur.AZ, cur.SecondaryAZ = cur.SecondaryAZ, cur.AZ
 				st.addEvent(l.instanceEvent(id, evFailoverComplete))
-			} else {
-				st.addEvent(l.instanceEvent(id, evRestarted))
 			}
 		})
 	})

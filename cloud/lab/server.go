@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/atomicfile"
 )
 
 // Lab is a local RDS control plane serving the RDS Query API from a
@@ -129,7 +131,7 @@ func (l *Lab) Start(ctx context.Context) error {
 	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second}
 	ri := RunInfo{PID: os.Getpid(), Endpoint: l.endpoint, Region: l.opts.Region}
 	b, _ := json.MarshalIndent(ri, "", "  ")
-	if err := writeFileAtomic(filepath.Join(l.opts.Dir, runInfoFile), append(b, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(l.opts.Dir, runInfoFile), append(b, '\n'), 0o600); err != nil {
 		ln.Close()
 		return fmt.Errorf("writing %s: %w", runInfoFile, err)
 	}

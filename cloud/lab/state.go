@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/atomicfile"
 )
 
 // stateFile holds everything the lab has acknowledged.
@@ -180,7 +182,7 @@ func decodeState(raw []byte) (*state, error) {
 func (l *Lab) persistLocked() error {
 	raw, err := json.Marshal(l.st)
 	if err == nil {
-		err = writeFileAtomic(filepath.Join(l.opts.Dir, stateFile), raw)
+		err = atomicfile.Write(filepath.Join(l.opts.Dir, stateFile), raw, 0o600)
 	}
 	if err != nil {
 		if l.saved != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/proc"
 	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
@@ -350,7 +351,7 @@ func runningLab(dir string) (lab.RunInfo, error) {
 	if err != nil {
 		return ri, err
 	}
-	if !processAlive(ri.PID) {
+	if !proc.Alive(ri.PID) {
 		return ri, fmt.Errorf("no lab is running in %s (pid %d in lab.json has exited; start one with 'rdsctl lab up')", dir, ri.PID)
 	}
 	return ri, nil
@@ -376,7 +377,7 @@ func stopLab(ctx context.Context, ri lab.RunInfo) error {
 	cctx, cancel := context.WithTimeout(ctx, labControlTimeout)
 	err := lab.Shutdown(cctx, ri.Endpoint)
 	cancel()
-	if err != nil && processAlive(ri.PID) {
+	if err != nil && proc.Alive(ri.PID) {
 		return err
 	}
 	if err := waitProcessExit(ctx, ri.PID); err != nil {
