@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,91 +17,131 @@ import (
 // becomes InternalFailure.
 type handler func(l *Lab, r *request) (any, error)
 
-// routes is the dispatch table. The DB instance, cluster and failover
-// actions are added here, each in a file of its own.
-func (l *Lab) routes() map[string]handler {
-	return map[string]handler{
-		"CreateDBParameterGroup":          createParamGroup(kindInstance),
-		"CopyDBParameterGroup":            copyParamGroup(kindInstance),
-		"DeleteDBParameterGroup":          deleteParamGroup(kindInstance),
-		"DescribeDBParameterGroups":       describeParamGroups(kindInstance),
-		"DescribeDBParameters":            describeParameters(kindInstance),
-		"ModifyDBParameterGroup":          modifyParamGroup(kindInstance),
-		"ResetDBParameterGroup":           resetParamGroup(kindInstance),
-		"DescribeEngineDefaultParameters": describeEngineDefaults(kindInstance),
+// routes maps each RDS action the lab serves to its handler.
+var routes = map[string]handler{
+	"CreateDBParameterGroup":          createParamGroup(kindInstance),
+	"CopyDBParameterGroup":            copyParamGroup(kindInstance),
+	"DeleteDBParameterGroup":          deleteParamGroup(kindInstance),
+	"DescribeDBParameterGroups":       describeParamGroups(kindInstance),
+	"DescribeDBParameters":            describeParameters(kindInstance),
+	"ModifyDBParameterGroup":          modifyParamGroup(kindInstance),
+	"ResetDBParameterGroup":           resetParamGroup(kindInstance),
+	"DescribeEngineDefaultParameters": describeEngineDefaults(kindInstance),
 
-		"CreateDBClusterParameterGroup":          createParamGroup(kindCluster),
-		"CopyDBClusterParameterGroup":            copyParamGroup(kindCluster),
-		"DeleteDBClusterParameterGroup":          deleteParamGroup(kindCluster),
-		"DescribeDBClusterParameterGroups":       describeParamGroups(kindCluster),
-		"DescribeDBClusterParameters":            describeParameters(kindCluster),
-		"ModifyDBClusterParameterGroup":          modifyParamGroup(kindCluster),
-		"ResetDBClusterParameterGroup":           resetParamGroup(kindCluster),
-		"DescribeEngineDefaultClusterParameters": describeEngineDefaults(kindCluster),
+	"CreateDBClusterParameterGroup":          createParamGroup(kindCluster),
+	"CopyDBClusterParameterGroup":            copyParamGroup(kindCluster),
+	"DeleteDBClusterParameterGroup":          deleteParamGroup(kindCluster),
+	"DescribeDBClusterParameterGroups":       describeParamGroups(kindCluster),
+	"DescribeDBClusterParameters":            describeParameters(kindCluster),
+	"ModifyDBClusterParameterGroup":          modifyParamGroup(kindCluster),
+	"ResetDBClusterParameterGroup":           resetParamGroup(kindCluster),
+	"DescribeEngineDefaultClusterParameters": describeEngineDefaults(kindCluster),
 
-		"CreateDBInstance":    createInstance,
-		"DescribeDBInstances": describeInstances,
-		"ModifyDBInstance":    modifyInstance,
-		"RebootDBInstance":    rebootInstance,
-		"DeleteDBInstance":    deleteInstance,
-		"DescribeDBClusters":  describeClusters,
+	"CreateDBInstance":    createInstance,
+	"DescribeDBInstances": describeInstances,
+	"ModifyDBInstance":    modifyInstance,
+	"RebootDBInstance":    rebootInstance,
+	"DeleteDBInstance":    deleteInstance,
+	"DescribeDBClusters":  describeClusters,
 
-		"DescribeEvents": describeEvents,
-	}
+	"DescribeEvents": describeEvents,
 }
 
 // maxBody bounds a request body; RDS requests are small.
 const maxBody = 1 << 20
 
+// reply is a response ready to be sent. ServeHTTP logs the request before
+// it sends the reply, so that whoever sees the answer finds the record.
+type reply struct {
+	status      int
+	contentType string
+	requestID   string // sent as x-amzn-RequestId; API replies only
+	body        []byte
+	// after runs once the reply is sent (the shutdown).
+	after func()
+}
+
+func (rp reply) write(w http.ResponseWriter) {
+	h := w.Header()
+	if rp.contentType != "" {
+		h.Set("Content-Type", rp.contentType)
+	}
+	if rp.requestID != "" {
+		h.Set("x-amzn-RequestId", rp.requestID)
+	}
+	if rp.contentType == textPlain {
+		h.Set("X-Content-Type-Options", "nosniff")
+	}
+	if len(rp.body) > 0 {
+		h.Set("Content-Length", strconv.Itoa(len(rp.body)))
+	}
+	w.WriteHeader(rp.status)
+	w.Write(rp.body)
+}
+
+const textPlain = "text/plain; charset=utf-8"
+
+// textReply is what http.Error sends.
+func textReply(status int, msg string) reply {
+	return reply{status: status, contentType: textPlain, body: []byte(msg + "\n")}
+}
+
+func jsonReply(status int, v any) reply {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return reply{status: status, contentType: "application/json", body: append(b, '\n')}
+}
+
 // ServeHTTP serves the RDS Query API on / and the lab's own control
-// endpoints under /_lab/.
+// endpoints under /_lab/. Every request is recorded in requests.jsonl
+// before its response is sent.
 func (l *Lab) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	start := time.Now()
 	rec := RequestRecord{Time: start, Method: hr.Method, Path: hr.URL.Path, RequestID: newRequestID()}
-	defer func() {
-		rec.Duration = float64(time.Since(start).Microseconds()) / 1000
-		if err := l.reqlog.append(rec); err != nil {
-			l.opts.Logf("lab: %v", err)
-		}
-	}()
+	var rp reply
 	if strings.HasPrefix(hr.URL.Path, "/_lab/") {
 		rec.Action = hr.URL.Path
-		rec.Status = l.serveControl(w, hr)
-		return
+		rp = l.serveControl(hr)
+	} else {
+		rec.Path = ""
+		rp = l.serveAPI(hr, &rec)
 	}
-	rec.Path = ""
-	r, result, err := l.serveAction(hr, rec.RequestID)
+	rec.Status = rp.status
+	rec.Duration = float64(time.Since(start).Microseconds()) / 1000
+	if err := l.reqlog.append(rec); err != nil {
+		l.opts.Logf("lab: %v", err)
+	}
+	rp.write(w)
+	if rp.after != nil {
+		rp.after()
+	}
+}
+
+// serveAPI serves one RDS Query API call and fills in what rec says of it.
+func (l *Lab) serveAPI(hr *http.Request, rec *RequestRecord) reply {
+	r, result, err := l.serveAction(hr, rec)
 	if r != nil {
 		rec.Action, rec.Resource = r.action, r.resource
 	}
+	var body []byte
+	if err == nil {
+		body, err = encodeResponse(r.action, rec.RequestID, result)
+	}
+	status := http.StatusOK
 	if err != nil {
 		var ae *apiError
 		if !errors.As(err, &ae) {
 			ae = internalError(err)
 		}
-		rec.Status, rec.Code = ae.Status, ae.Code
-		l.respond(w, rec.Action, ae.Status, rec.RequestID, encodeError(ae, rec.RequestID))
-		return
+		status, rec.Code = ae.Status, ae.Code
+		body = encodeError(ae, rec.RequestID)
 	}
-	body, err := encodeResponse(r.action, rec.RequestID, result)
-	if err != nil {
-		ae := internalError(err)
-		rec.Status, rec.Code = ae.Status, ae.Code
-		l.respond(w, rec.Action, ae.Status, rec.RequestID, encodeError(ae, rec.RequestID))
-		return
-	}
-	rec.Status = http.StatusOK
-	l.respond(w, rec.Action, http.StatusOK, rec.RequestID, body)
-}
-
-func (l *Lab) respond(w http.ResponseWriter, action string, status int, requestID string, body []byte) {
 	if f := l.observe.Load(); f != nil {
-		(*f)(action, status, body)
+		(*f)(rec.Action, status, body)
 	}
-	writeXML(w, status, requestID, body)
+	return reply{status: status, contentType: "text/xml", requestID: rec.RequestID, body: body}
 }
 
-func (l *Lab) serveAction(hr *http.Request, id string) (*request, any, error) {
+func (l *Lab) serveAction(hr *http.Request, rec *RequestRecord) (*request, any, error) {
 	if hr.Method != http.MethodPost && hr.Method != http.MethodGet {
 		return nil, nil, &apiError{Status: http.StatusMethodNotAllowed, Code: "InvalidHttpMethod",
 			Message: "The HTTP method " + hr.Method + " is not supported; use POST or GET"}
@@ -109,7 +150,7 @@ func (l *Lab) serveAction(hr *http.Request, id string) (*request, any, error) {
 	if err := hr.ParseForm(); err != nil {
 		return nil, nil, apiErr(codeMalformedQueryString, "%s", err.Error())
 	}
-	r := &request{form: hr.Form, id: id, action: hr.Form.Get("Action")}
+	r := &request{form: hr.Form, id: rec.RequestID, action: hr.Form.Get("Action")}
 	if r.action == "" {
 		// AWS's common error for a request without an Action.
 		return r, nil, apiErr("MissingAction", "The request is missing an action or a required parameter.")
@@ -118,48 +159,47 @@ func (l *Lab) serveAction(hr *http.Request, id string) (*request, any, error) {
 		// Unconfirmed wording: AWS rejects unknown versions as an invalid action.
 		return r, nil, apiErr(codeInvalidAction, "Could not find operation %s for version %s", r.action, v)
 	}
-	h, ok := l.handlers[r.action]
+	h, ok := routes[r.action]
 	if !ok {
 		// AWS's common error text for InvalidAction.
 		return r, nil, apiErr(codeInvalidAction, "Could not find operation %s for version %s", r.action, apiVersion)
 	}
-	if e := l.faults.take(r.action); e != nil {
-		return r, nil, e
+	if hit := l.faults.take(r.action); hit.hit {
+		rec.Fault = true
+		if err := hit.wait(hr.Context()); err != nil {
+			return r, nil, err
+		}
+		if hit.err != nil {
+			return r, nil, hit.err
+		}
 	}
 	result, err := h(l, r)
 	return r, result, err
 }
 
-// serveControl serves /_lab/status, /_lab/shutdown and /_lab/faults; it
-// returns the HTTP status written.
-func (l *Lab) serveControl(w http.ResponseWriter, hr *http.Request) int {
+// serveControl serves /_lab/status, /_lab/shutdown and /_lab/faults.
+func (l *Lab) serveControl(hr *http.Request) reply {
 	switch {
 	case hr.URL.Path == "/_lab/status" && hr.Method == http.MethodGet:
-		b, _ := json.MarshalIndent(l.Status(), "", "  ")
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		w.Write(append(b, '\n'))
-		return http.StatusOK
+		return jsonReply(http.StatusOK, l.Status())
 	case hr.URL.Path == "/_lab/shutdown" && hr.Method == http.MethodPost:
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		w.Write([]byte(`{"stopping":true}` + "\n"))
+		rp := reply{status: http.StatusOK, contentType: "application/json", body: []byte(`{"stopping":true}` + "\n")}
 		// Shutdown waits for in-flight requests, this one included, so
-		// it runs once this handler has returned.
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			l.stop(ctx)
-		}()
-		return http.StatusOK
-	case hr.URL.Path == "/_lab/faults" && hr.Method == http.MethodPost:
-		return l.serveFaults(w, hr)
-	case hr.URL.Path == "/_lab/status" || hr.URL.Path == "/_lab/shutdown" || hr.URL.Path == "/_lab/faults":
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return http.StatusMethodNotAllowed
+		// it runs once the reply is sent.
+		rp.after = func() {
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				l.stop(ctx)
+			}()
+		}
+		return rp
+	case hr.URL.Path == "/_lab/faults":
+		return l.serveFaults(hr)
+	case hr.URL.Path == "/_lab/status" || hr.URL.Path == "/_lab/shutdown":
+		return textReply(http.StatusMethodNotAllowed, "method not allowed")
 	}
-	http.NotFound(w, hr)
-	return http.StatusNotFound
+	return textReply(http.StatusNotFound, "404 page not found")
 }
 
 // newRequestID makes a UUID-shaped id like the ones RDS returns.

@@ -56,39 +56,6 @@ func (s *state) addEvent(e event) {
 	}
 }
 
-// paramsChanged records a parameter group change and is where the DB
-// instance actions hook in: instances using the group pick up immediate
-// changes (SET GLOBAL) or go pending-reboot. The caller holds l.mu.
-func (l *Lab) paramsChanged(st *state, k groupKind, g *paramGroup, changes []paramChange) {
-	now := time.Now().UTC()
-	if k == kindInstance {
-		// DescribeEvents has no source type for cluster parameter groups.
-		// The "Updated parameter" wording follows RDS-EVENT-0037 as
-		// remembered; the reset wording is the lab's own. Neither is
-		// confirmed against a source.
-		for _, c := range changes {
-			msg := fmt.Sprintf("Updated parameter %s to %s with apply method %s", c.Name, c.Value, c.ApplyMethod)
-			if c.Reset {
-				msg = fmt.Sprintf("Reset parameter %s to its default value with apply method %s", c.Name, c.ApplyMethod)
-			}
-			st.addEvent(event{Date: now, SourceType: "db-parameter-group", SourceIdentifier: g.Name,
-				SourceArn: l.groupARN(k, g.Name), Message: msg, Categories: []string{"configuration change"}})
-		}
-	}
-	if k != kindInstance {
-		return
-	}
-	for _, c := range changes {
-		if c.ApplyMethod != applyPendingReboot {
-			continue
-		}
-		for _, in := range instancesOf(st, g.Name) {
-			in.ParamApplyStatus = applyStatusPendingReboot
-		}
-	}
-	l.applyImmediate(st, g, changes)
-}
-
 func describeEvents(l *Lab, r *request) (any, error) {
 	srcType, srcID := r.str("SourceType"), r.str("SourceIdentifier")
 	r.resource = srcID
@@ -184,4 +151,35 @@ func parseTime(param, s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, apiErr(codeInvalidParameterValue, "Invalid value '%s' for %s: expected an ISO 8601 timestamp", s, param)
+}
+
+// Instance events, with the ids and messages of AWS's "Amazon RDS event
+// categories and event messages" page.
+var (
+	evCreated         = instanceEventKind{"RDS-EVENT-0005", "creation", "DB instance created."}
+	evDeleted         = instanceEventKind{"RDS-EVENT-0003", "deletion", "DB instance deleted."}
+	evShutdown        = instanceEventKind{"RDS-EVENT-0004", "availability", "DB instance shutdown."}
+	evRestarted       = instanceEventKind{"RDS-EVENT-0006", "availability", "DB instance restarted."}
+	evFailoverStarted = instanceEventKind{"RDS-EVENT-0013", "failover", "Multi-AZ instance failover started."}
+	// Seen in real DescribeEvents output after a forced failover; the
+	// page lists no id for it.
+	evFailoverReason   = instanceEventKind{"", "failover", "The user requested a failover of the DB instance."}
+	evFailoverComplete = instanceEventKind{"RDS-EVENT-0049", "failover", "Multi-AZ instance failover completed."}
+	evGroupUpdated     = instanceEventKind{"RDS-EVENT-0011", "configuration change", "Updated to use DBParameterGroup %s."}
+	evGroupFinished    = instanceEventKind{"RDS-EVENT-0092", "configuration change", "Finished updating DB parameter group."}
+	evClassApplying    = instanceEventKind{"RDS-EVENT-0012", "configuration change", "Applying modification to database instance class."}
+	evClassFinished    = instanceEventKind{"RDS-EVENT-0014", "configuration change", "Finished applying modification to DB instance class."}
+	evCredentialsReset = instanceEventKind{"RDS-EVENT-0016", "configuration change", "Reset master credentials."}
+	evFailed           = instanceEventKind{"RDS-EVENT-0079", "failure", "The DB instance could not be started: %s"}
+)
+
+type instanceEventKind struct{ id, category, format string }
+
+func (l *Lab) instanceEvent(id string, k instanceEventKind, args ...any) event {
+	msg := k.format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(k.format, args...)
+	}
+	return event{SourceType: "db-instance", SourceIdentifier: id, SourceArn: l.instanceARN(id),
+		Message: msg, Categories: []string{k.category}, EventID: k.id}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rdsctl/rdsctl/cloud/lab/atomicfile"
 	"github.com/rdsctl/rdsctl/cloud/lab/catalog"
 )
 
@@ -93,5 +94,5 @@ func SeedFailedInstances(dir string, n int) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, stateFile), raw)
+	return atomicfile.Write(filepath.Join(dir, stateFile), raw, 0o600)
 }

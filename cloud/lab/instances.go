@@ -1,8 +1,6 @@
 package lab
 
 import (
-	"crypto/rand"
-	"fmt"
 	"net"
 	"sort"
 	"strconv"
@@ -13,81 +11,9 @@ import (
 	"github.com/rdsctl/rdsctl/params/formula"
 )
 
-// DB instance statuses and parameter apply statuses, as RDS spells them.
-const (
-	statusCreating               = "creating"
-	statusAvailable              = "available"
-	statusRebooting              = "rebooting"
-	statusModifying              = "modifying"
-	statusDeleting               = "deleting"
-	statusFailed                 = "failed"
-	statusIncompatibleParameters = "incompatible-parameters"
-
-	applyStatusInSync        = "in-sync"
-	applyStatusApplying      = "applying"
-	applyStatusPendingReboot = "pending-reboot"
-)
-
-// Error codes of the DB instance actions, as botocore names them.
-const (
-	codeDBInstanceNotFound      = "DBInstanceNotFound"
-	codeDBInstanceAlreadyExists = "DBInstanceAlreadyExists"
-	codeInvalidDBInstanceState  = "InvalidDBInstanceState"
-	codeInstanceQuotaExceeded   = "InstanceQuotaExceeded"
-)
-
-// maxInstances bounds a lab: each instance is a real mariadbd.
-const maxInstances = 40
-
-// engineFamily maps an engine to the parameter group family its default
-// version uses.
-var engineFamily = map[string]string{
-	"mariadb": "mariadb10.11",
-	"mysql":   "mysql8.0",
-}
-
-func instanceNotFound(id string) *apiError {
-	// AWS: "DBInstance staging-db not found."
-	return apiErr(codeDBInstanceNotFound, "DBInstance %s not found.", id)
-}
-
-func findInstance(st *state, id string) (*dbInstance, error) {
-	in, ok := st.Instances[strings.ToLower(id)]
-	if !ok {
-		return nil, instanceNotFound(id)
-	}
-	return in, nil
-}
-
-// validInstanceID applies AWS's identifier rules: 1 to 63 letters, digits
-// or hyphens; a letter first; no trailing hyphen, no two hyphens in a row.
-func validInstanceID(id string) bool { return len(id) <= 63 && validGroupName(id) }
-
-func (l *Lab) instanceARN(id string) string {
-	return "arn:aws:rds:" + l.opts.Region + ":" + accountID + ":db:" + id
-}
-
-func (l *Lab) az(suffix string) string { return l.opts.Region + suffix }
-
-func (l *Lab) xmlInstance(in *dbInstance) xmlDBInstance {
-	x := xmlDBInstance{
-		ID: in.ID, Class: in.Class, Engine: in.Engine, Status: in.Status, MasterUsername: in.MasterUsername,
-		DBName: in.DBName, AllocatedStorage: in.AllocatedStorage, BackupRetention: 1,
-		AvailabilityZone: in.AZ, MultiAZ: in.MultiAZ, EngineVersion: in.EngineVersion, AutoMinorUpgrade: true,
-		SecondaryAZ: in.SecondaryAZ, StorageType: "gp3", DbInstancePort: 0, DBClusterID: in.ClusterID,
-		ResourceID: in.ResourceID, ARN: l.instanceARN(in.ID),
-	}
-	if !in.CreatedAt.IsZero() && in.Status != statusCreating {
-		x.InstanceCreateTime = isoTime(in.CreatedAt)
-	}
-	// RDS has no endpoint to report until the instance first comes up.
-	if in.Port != 0 && in.Status != statusCreating {
-		x.Endpoint = &xmlEndpoint{Address: "127.0.0.1", Port: in.Port, HostedZoneID: "Z2R2ITUGPM61AM"}
-	}
-	x.ParamGroups.Items = []xmlParamGroupStatus{{Name: in.ParamGroup, ApplyStatus: in.ParamApplyStatus}}
-	x.Pending.DBInstanceClass = in.PendingClass
-	return x
-}
+// The DB instance actions. Each validates the request, records the new
+// status under l.mu and answers; the engine work runs in the background
+// (lifecycle.go).
 
 func createInstance(l *Lab, r *request) (any, error) {
 	id, err := r.required("DBInstanceIdentifier")
@@ -233,58 +159,6 @@ func createInstance(l *Lab, r *request) (any, error) {
 	return out, nil
 }
 
-func familyMismatch(g *paramGroup, want string) *apiError {
-	// AWS: "The parameter group staging with DBParameterGroupFamily
-	// mysql8.0 cannot be used for this instance. Please use a Parameter
-	// Group with DBParameterGroupFamily mariadb10.11"
-	return apiErr(codeInvalidParameterCombination,
-		"The parameter group %s with DBParameterGroupFamily %s cannot be used for this instance. Please use a Parameter Group with DBParameterGroupFamily %s",
-		g.Name, g.Family, want)
-}
-
-// reservedUsers are the names RDS keeps for itself.
-var reservedUsers = map[string]bool{"rdsadmin": true, "root": true, "mysql": true, "mariadb.sys": true, "admin_rds": true}
-
-func checkMasterUsername(u string) error {
-	ok := len(u) >= 1 && len(u) <= 16 && isLetter(u[0])
-	for i := 0; ok && i < len(u); i++ {
-		c := u[i]
-		ok = isLetter(c) || c >= '0' && c <= '9' || c == '_'
-	}
-	if !ok {
-		return apiErr(codeInvalidParameterValue, "The parameter MasterUsername is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and underscores; and must be 1 to 16 characters long.")
-	}
-	if reservedUsers[strings.ToLower(u)] {
-		return apiErr(codeInvalidParameterValue, "MasterUsername %s cannot be used as it is a reserved word used by the engine", u)
-	}
-	return nil
-}
-
-func checkMasterPassword(p string) error {
-	if len(p) < 8 {
-		return apiErr(codeInvalidParameterValue, "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.")
-	}
-	if len(p) > 41 {
-		return apiErr(codeInvalidParameterValue, "The parameter MasterUserPassword is not a valid password because it is longer than 41 characters.")
-	}
-	for i := 0; i < len(p); i++ {
-		if c := p[i]; c < 0x21 || c > 0x7e || c == '/' || c == '"' || c == '@' {
-			return apiErr(codeInvalidParameterValue, "The parameter MasterUserPassword is not a valid password. Only printable ASCII characters besides '/', '@', '\"', ' ' may be used.")
-		}
-	}
-	return nil
-}
-
-func randomID(n int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	b := make([]byte, n)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
-}
-
 // instanceFilters are the DescribeDBInstances filters the lab supports.
 var instanceFilters = map[string]func(in *dbInstance, arn string) []string{
 	"db-instance-id": func(in *dbInstance, arn string) []string { return []string{in.ID, arn} },
@@ -358,12 +232,6 @@ func matchesFilters(in *dbInstance, arn string, filters []filter) bool {
 		}
 	}
 	return true
-}
-
-// notAvailable is AWS's refusal of an operation on a busy instance.
-func notAvailable(in *dbInstance) *apiError {
-	// AWS: "Database instance is not in available state."
-	return apiErr(codeInvalidDBInstanceState, "Database instance is not in available state.")
 }
 
 func modifyInstance(l *Lab, r *request) (any, error) {
@@ -465,14 +333,6 @@ func modifyInstance(l *Lab, r *request) (any, error) {
 	return out, nil
 }
 
-// otherAZ is the standby's zone for a primary in az.
-func (l *Lab) otherAZ(az string) string {
-	if az == l.az("b") {
-		return l.az("a")
-	}
-	return l.az("b")
-}
-
 func rebootInstance(l *Lab, r *request) (any, error) {
 	id, err := r.required("DBInstanceIdentifier")
 	if err != nil {
@@ -550,83 +410,5 @@ func deleteInstance(l *Lab, r *request) (any, error) {
 		return nil, err
 	}
 	l.startDelete(out.Instance.ID)
-	return out, nil
-}
-
-// Instance events, with the ids and messages of AWS's "Amazon RDS event
-// categories and event messages" page.
-var (
-	evCreated         = instanceEventKind{"RDS-EVENT-0005", "creation", "DB instance created."}
-	evDeleted         = instanceEventKind{"RDS-EVENT-0003", "deletion", "DB instance deleted."}
-	evShutdown        = instanceEventKind{"RDS-EVENT-0004", "availability", "DB instance shutdown."}
-	evRestarted       = instanceEventKind{"RDS-EVENT-0006", "availability", "DB instance restarted."}
-	evFailoverStarted = instanceEventKind{"RDS-EVENT-0013", "failover", "Multi-AZ instance failover started."}
-	// Seen in real DescribeEvents output after a forced failover; the
-	// page lists no id for it.
-	evFailoverReason   = instanceEventKind{"", "failover", "The user requested a failover of the DB instance."}
-	evFailoverComplete = instanceEventKind{"RDS-EVENT-0049", "failover", "Multi-AZ instance failover completed."}
-	evGroupUpdated     = instanceEventKind{"RDS-EVENT-0011", "configuration change", "Updated to use DBParameterGroup %s."}
-	evGroupFinished    = instanceEventKind{"RDS-EVENT-0092", "configuration change", "Finished updating DB parameter group."}
-	evClassApplying    = instanceEventKind{"RDS-EVENT-0012", "configuration change", "Applying modification to database instance class."}
-	evClassFinished    = instanceEventKind{"RDS-EVENT-0014", "configuration change", "Finished applying modification to DB instance class."}
-	evCredentialsReset = instanceEventKind{"RDS-EVENT-0016", "configuration change", "Reset master credentials."}
-	evFailed           = instanceEventKind{"RDS-EVENT-0079", "failure", "The DB instance could not be started: %s"}
-)
-
-type instanceEventKind struct{ id, category, format string }
-
-func (l *Lab) instanceEvent(id string, k instanceEventKind, args ...any) event {
-	msg := k.format
-	if len(args) > 0 {
-		msg = fmt.Sprintf(k.format, args...)
-	}
-	return event{SourceType: "db-instance", SourceIdentifier: id, SourceArn: l.instanceARN(id),
-		Message: msg, Categories: []string{k.category}, EventID: k.id}
-}
-
-// instanceStatuses is Status's view of the instances; the caller holds l.mu.
-func (l *Lab) instanceStatuses() []InstanceStatus {
-	out := make([]InstanceStatus, 0, len(l.st.Instances))
-	for _, in := range l.st.Instances {
-		s := InstanceStatus{ID: in.ID, Status: in.Status, Port: in.Port}
-		if l.rt != nil {
-			if e := l.rt.engine(in.ID); e != nil {
-				s.EnginePID = e.EnginePID()
-			}
-		}
-		out = append(out, s)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-// instancesOf lists the instances using a DB parameter group; the caller
-// holds l.mu.
-func instancesOf(st *state, group string) []*dbInstance {
-	var out []*dbInstance
-	for _, in := range st.Instances {
-		if in.ParamGroup == group {
-			out = append(out, in)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-// describeClusters answers DescribeDBClusters. The lab has no Aurora
-// clusters yet, so it lists none and names the missing one as AWS does;
-// that keeps the SDK's cluster waiters and finders honest against it.
-func describeClusters(l *Lab, r *request) (any, error) {
-	id := r.str("DBClusterIdentifier")
-	r.resource = strings.ToLower(id)
-	if _, err := r.pageSize(); err != nil {
-		return nil, err
-	}
-	if id != "" {
-		// AWS: "DBCluster my-cluster not found."
-		return nil, apiErr("DBClusterNotFoundFault", "DBCluster %s not found.", id)
-	}
-	var out xmlDBClusterMessage
-	out.Clusters.Items = []struct{}{}
 	return out, nil
 }

@@ -577,20 +577,31 @@ func TestStatusDuringFailover(t *testing.T) {
 	if _, err := c.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String("busy"), ForceFailover: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // well inside the 2 s outage
-	start := time.Now()
-	st, err := lab.FetchStatus(ctx, l.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cloud.FindInstance(ctx, c, "busy"); err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > time.Second {
-		t.Fatalf("lab status and DescribeDBInstances took %s during a failover: they waited for it", d)
-	}
-	if len(st.Instances) != 1 || st.Instances[0].Status != "rebooting" || st.Instances[0].EnginePID != 0 {
-		t.Fatalf("status mid-failover: %+v", st.Instances)
+	// Every status and Describe call answers at once during the outage;
+	// poll them until the old primary is gone and the standby not yet up.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		start := time.Now()
+		st, err := lab.FetchStatus(ctx, l.Endpoint())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cloud.FindInstance(ctx, c, "busy"); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("lab status and DescribeDBInstances took %s during a failover: they waited for it", d)
+		}
+		if len(st.Instances) != 1 || st.Instances[0].Status != "rebooting" {
+			t.Fatalf("status mid-failover: %+v", st.Instances)
+		}
+		if st.Instances[0].EnginePID == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no engine down 10s into a 2s failover: %+v", st.Instances)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	waitAvailable(t, c, "busy")
 }

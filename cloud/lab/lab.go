@@ -35,6 +35,8 @@ type Options struct {
 	// NoEngine runs the control plane only: parameter groups and events
 	// work, DB instances are refused. Tests that need no mariadbd use it.
 	NoEngine bool
+	// Faults are injected from the start, as if posted to /_lab/faults.
+	Faults []Fault
 	// Logf receives diagnostics; nil discards them.
 	Logf func(format string, args ...any)
 }
@@ -74,15 +76,3 @@ type RunInfo struct {
 	Endpoint string `json:"endpoint"`
 	Region   string `json:"region"`
 }
-
-// The exported API, implemented in server.go:
-//
-//	func New(opts Options) (*Lab, error)             // load or create state in opts.Dir; no serving yet
-//	func (l *Lab) Start(ctx context.Context) error   // listen, serve in the background, write lab.json
-//	func (l *Lab) Endpoint() string                  // e.g. http://127.0.0.1:43567
-//	func (l *Lab) Done() <-chan struct{}             // closed once serving stopped (Close or POST /_lab/shutdown)
-//	func (l *Lab) Close(ctx context.Context) error   // stop serving, stop engines cleanly, remove lab.json
-//	func (l *Lab) Status() Status
-//	func ReadRunInfo(dir string) (RunInfo, error)    // <dir>/lab.json
-//	func FetchStatus(ctx context.Context, endpoint string) (Status, error) // GET /_lab/status
-//	func Shutdown(ctx context.Context, endpoint string) error              // POST /_lab/shutdown

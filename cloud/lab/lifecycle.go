@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/rdsctl/rdsctl/cloud/lab/engine"
@@ -57,12 +58,8 @@ func (l *Lab) failStart(id string, err error) {
 }
 
 func firstLine(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			return s[:i]
-		}
-	}
-	return s
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // snapshot reads what an engine operation needs, under l.mu.
@@ -177,15 +174,12 @@ func (l *Lab) startReboot(id string, failover bool) {
 				// A pending-reboot change arrived while it restarted.
 				cur.ParamApplyStatus = applyStatusPendingReboot
 			}
-			in := cur
-			in.Port = e.EndpointPort()
+			cur.Port = e.EndpointPort()
+			st.addEvent(l.instanceEvent(id, evRestarted))
 			if failover {
-				in.ServerID = 3 - in.ServerID
-				in.AZ, in.SecondaryAZ = in.SecondaryAZ, in.AZ
-				st.addEvent(l.instanceEvent(id, evRestarted))
+				cur.ServerID = 3 - cur.ServerID
+				cur.AZ, cur.SecondaryAZ = cur.SecondaryAZ, cur.AZ
 				st.addEvent(l.instanceEvent(id, evFailoverComplete))
-			} else {
-				st.addEvent(l.instanceEvent(id, evRestarted))
 			}
 		})
 	})
@@ -308,122 +302,6 @@ func (l *Lab) startDelete(id string) {
 			l.opts.Logf("lab: %s: %v", id, err)
 		}
 	})
-}
-
-// applyImmediate carries immediate changes of a group to every running
-// instance that uses it: their running values change now, the SET GLOBALs
-// run in the background, and the apply status goes applying -> in-sync
-// (a pending-reboot instance stays pending-reboot). The caller holds l.mu.
-func (l *Lab) applyImmediate(st *state, g *paramGroup, changes []paramChange) {
-	if l.rt == nil {
-		return
-	}
-	var immediate []paramChange
-	variables := map[string]string{} // RDS name -> server variable
-	for _, c := range changes {
-		if c.ApplyMethod == applyImmediate && c.Param.Variable() != "" && !mysqld.Managed(c.Param.Variable()) {
-			immediate = append(immediate, c)
-			variables[c.Name] = c.Param.Variable()
-		}
-	}
-	if len(immediate) == 0 {
-		return
-	}
-	for _, in := range instancesOf(st, g.Name) {
-		if in.Status == statusCreating || in.Status == statusDeleting {
-			continue
-		}
-		if in.Running == nil {
-			in.Running = map[string]string{}
-		}
-		// names are the parameters to carry to the server; their values
-		// are read from Running when the apply runs. A reset goes back to
-		// RDS's own default where it sets one (a formula), else to the
-		// server's compiled default (absent from Running).
-		var names []string
-		for _, c := range immediate {
-			val, set := c.Value, true
-			if c.Reset {
-				val, set = c.Param.Default, c.Param.Source == sourceSystem && c.Param.Default != ""
-			}
-			if set {
-				v, err := evalValue(val, in)
-				if err != nil {
-					continue
-				}
-				in.Running[c.Name] = v
-			} else {
-				delete(in.Running, c.Name)
-			}
-			names = append(names, c.Name)
-		}
-		if in.ParamApplyStatus == applyStatusInSync {
-			in.ParamApplyStatus = applyStatusApplying
-		}
-		id := in.ID
-		ap := l.rt.applier(id)
-		l.rt.goBackground(func(ctx context.Context) {
-			ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			defer cancel()
-			ap.mu.Lock()
-			// Read the latest values: a later Modify may already have
-			// changed what this one set.
-			latest := map[string]string{}
-			l.read(func(st *state) error {
-				if in, ok := st.Instances[id]; ok {
-					maps.Copy(latest, in.Running)
-				}
-				return nil
-			})
-			if e := l.rt.engine(id); e != nil {
-				for _, name := range names {
-					var err error
-					if v, ok := latest[name]; ok {
-						err = e.SetGlobal(ctx, variables[name], v)
-					} else {
-						err = e.ResetGlobal(ctx, variables[name])
-					}
-					if err != nil && !errors.Is(err, engine.ErrNoEngine) {
-						l.opts.Logf("lab: %s: %v", id, err)
-					}
-				}
-			}
-			ap.mu.Unlock()
-			if l.rt.doneApplying(id) {
-				l.update(id, func(_ *state, in *dbInstance) {
-					if in.ParamApplyStatus == applyStatusApplying {
-						in.ParamApplyStatus = applyStatusInSync
-					}
-				})
-			}
-		})
-	}
-}
-
-// applier returns the instance's apply serialiser and counts one more
-// pending apply.
-func (rt *runtime) applier(id string) *applier {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	a := rt.applies[id]
-	if a == nil {
-		a = &applier{}
-		rt.applies[id] = a
-	}
-	a.pending++
-	return a
-}
-
-// doneApplying counts one apply finished and reports whether none is left.
-func (rt *runtime) doneApplying(id string) bool {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	a := rt.applies[id]
-	if a == nil {
-		return true
-	}
-	a.pending--
-	return a.pending <= 0
 }
 
 // resume brings the instances of a restarted lab back: their engines start

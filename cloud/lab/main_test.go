@@ -84,6 +84,4 @@ func must[T any](t *testing.T) func(T, error) T {
 	}
 }
 
-func ptrs(s string) *string { return &s }
-
 func errorsAs[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -26,6 +26,8 @@ type RequestRecord struct {
 	RequestID string    `json:"request_id"`
 	Resource  string    `json:"resource,omitempty"`
 	Duration  float64   `json:"duration_ms"`
+	// Fault marks a call that an injected fault delayed or answered.
+	Fault bool `json:"fault,omitempty"`
 }
 
 // MarshalJSON writes Time in RFC 3339 with nanoseconds.

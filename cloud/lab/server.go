@@ -9,21 +9,23 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/atomicfile"
 )
 
 // Lab is a local RDS control plane serving the RDS Query API from a
 // directory. New loads (or creates) its state; Start serves it.
 type Lab struct {
-	opts     Options
-	handlers map[string]handler
-	reqlog   *requestLog
-	lock     *dirLock
+	opts   Options
+	reqlog *requestLog
+	lock   *dirLock
 	// rt runs the DB instances' engines; nil with Options.NoEngine.
 	rt *runtime
-	// faults are test-injected refusals (POST /_lab/faults).
+	// faults are the injected errors and delays (POST /_lab/faults).
 	faults faults
 
 	// mu guards st and saved. Every mutation is persisted while mu is
@@ -66,6 +68,11 @@ func New(opts Options) (*Lab, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
+	for _, f := range opts.Faults {
+		if err := f.Validate(); err != nil {
+			return nil, fmt.Errorf("lab: bad fault: %w", err)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating lab dir: %w", err)
 	}
@@ -102,7 +109,9 @@ func New(opts Options) (*Lab, error) {
 			return fail(err)
 		}
 	}
-	l.handlers = l.routes()
+	for _, f := range opts.Faults {
+		l.faults.add(f)
+	}
 	return l, nil
 }
 
@@ -122,7 +131,7 @@ func (l *Lab) Start(ctx context.Context) error {
 	l.srv = &http.Server{Handler: l, ReadHeaderTimeout: 10 * time.Second}
 	ri := RunInfo{PID: os.Getpid(), Endpoint: l.endpoint, Region: l.opts.Region}
 	b, _ := json.MarshalIndent(ri, "", "  ")
-	if err := writeFileAtomic(filepath.Join(l.opts.Dir, runInfoFile), append(b, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(l.opts.Dir, runInfoFile), append(b, '\n'), 0o600); err != nil {
 		ln.Close()
 		return fmt.Errorf("writing %s: %w", runInfoFile, err)
 	}
@@ -211,3 +220,19 @@ func (l *Lab) Dir() string { return l.opts.Dir }
 
 // Region is the region the lab reports in ARNs.
 func (l *Lab) Region() string { return l.opts.Region }
+
+// instanceStatuses is Status's view of the instances; the caller holds l.mu.
+func (l *Lab) instanceStatuses() []InstanceStatus {
+	out := make([]InstanceStatus, 0, len(l.st.Instances))
+	for _, in := range l.st.Instances {
+		s := InstanceStatus{ID: in.ID, Status: in.Status, Port: in.Port}
+		if l.rt != nil {
+			if e := l.rt.engine(in.ID); e != nil {
+				s.EnginePID = e.EnginePID()
+			}
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/atomicfile"
 )
 
 // stateFile holds everything the lab has acknowledged.
@@ -24,8 +26,9 @@ type state struct {
 	// ParamGroups and ClusterParamGroups are keyed by the lowercased name.
 	ParamGroups        map[string]*paramGroup `json:"param_groups"`
 	ClusterParamGroups map[string]*paramGroup `json:"cluster_param_groups"`
-	// Instances and Clusters are filled in by the DB instance and Aurora
-	// actions; a parameter group they name cannot be deleted.
+	// Instances and Clusters are the DB instances and Aurora clusters; a
+	// parameter group they name cannot be deleted. The lab has no cluster
+	// actions yet, so Clusters stays empty.
 	Instances map[string]*dbInstance `json:"instances,omitempty"`
 	Clusters  map[string]*dbCluster  `json:"clusters,omitempty"`
 	Events    []event                `json:"events,omitempty"`
@@ -84,7 +87,7 @@ type dbInstance struct {
 }
 
 // dbCluster is the part of an Aurora cluster the parameter group actions
-// need; the cluster actions extend it.
+// need; the cluster actions, when they come, extend it.
 type dbCluster struct {
 	ID                string `json:"id"`
 	ClusterParamGroup string `json:"cluster_param_group"`
@@ -179,7 +182,7 @@ func decodeState(raw []byte) (*state, error) {
 func (l *Lab) persistLocked() error {
 	raw, err := json.Marshal(l.st)
 	if err == nil {
-		err = writeFileAtomic(filepath.Join(l.opts.Dir, stateFile), raw)
+		err = atomicfile.Write(filepath.Join(l.opts.Dir, stateFile), raw, 0o600)
 	}
 	if err != nil {
 		if l.saved != nil {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -63,15 +61,6 @@ func encodeError(e *apiError, requestID string) []byte {
 		panic(err)
 	}
 	return append([]byte(xml.Header), b...)
-}
-
-func writeXML(w http.ResponseWriter, status int, requestID string, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("x-amzn-RequestId", requestID)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	w.Write(body)
 }
 
 // isoTime is an xs:dateTime as RDS writes it: UTC, milliseconds, Z.

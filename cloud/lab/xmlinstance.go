@@ -72,3 +72,24 @@ type xmlDBClusterMessage struct {
 		Items []struct{} `xml:"DBCluster"`
 	} `xml:"DBClusters"`
 }
+
+// xmlInstance is the DBInstance shape of an instance.
+func (l *Lab) xmlInstance(in *dbInstance) xmlDBInstance {
+	x := xmlDBInstance{
+		ID: in.ID, Class: in.Class, Engine: in.Engine, Status: in.Status, MasterUsername: in.MasterUsername,
+		DBName: in.DBName, AllocatedStorage: in.AllocatedStorage, BackupRetention: 1,
+		AvailabilityZone: in.AZ, MultiAZ: in.MultiAZ, EngineVersion: in.EngineVersion, AutoMinorUpgrade: true,
+		SecondaryAZ: in.SecondaryAZ, StorageType: "gp3", DbInstancePort: 0, DBClusterID: in.ClusterID,
+		ResourceID: in.ResourceID, ARN: l.instanceARN(in.ID),
+	}
+	if !in.CreatedAt.IsZero() && in.Status != statusCreating {
+		x.InstanceCreateTime = isoTime(in.CreatedAt)
+	}
+	// RDS has no endpoint to report until the instance first comes up.
+	if in.Port != 0 && in.Status != statusCreating {
+		x.Endpoint = &xmlEndpoint{Address: "127.0.0.1", Port: in.Port, HostedZoneID: "Z2R2ITUGPM61AM"}
+	}
+	x.ParamGroups.Items = []xmlParamGroupStatus{{Name: in.ParamGroup, ApplyStatus: in.ParamApplyStatus}}
+	x.Pending.DBInstanceClass = in.PendingClass
+	return x
+}

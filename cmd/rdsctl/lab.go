@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/proc"
 	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
@@ -125,6 +127,33 @@ type LabUpOptions struct {
 	FailoverMode  string
 	Region        string
 	NoEngine      bool
+	// Injected faults (see lab.Fault): the fraction of API calls answered
+	// with each of AWS's transient errors, a latency added to every call,
+	// the one action they are limited to, and the seed of their draws.
+	Throttle         float64
+	InternalFailures float64
+	Unavailable      float64
+	Latency          time.Duration
+	FaultAction      string
+	FaultSeed        uint64
+}
+
+// faults turns the fault flags into the lab's faults: one for each error
+// with a rate, each drawing from its own seed, and one for the latency.
+func (o *LabUpOptions) faults() []lab.Fault {
+	var out []lab.Fault
+	for i, e := range []struct {
+		code string
+		rate float64
+	}{{"Throttling", o.Throttle}, {"InternalFailure", o.InternalFailures}, {"ServiceUnavailable", o.Unavailable}} {
+		if e.rate != 0 {
+			out = append(out, lab.Fault{Action: o.FaultAction, Code: e.code, Rate: e.rate, Seed: o.FaultSeed + uint64(i)})
+		}
+	}
+	if o.Latency != 0 {
+		out = append(out, lab.Fault{Action: o.FaultAction, Latency: o.Latency, Rate: 1})
+	}
+	return out
 }
 
 // NewCmdLabUp builds `rdsctl lab up`; runF replaces labUpRun in tests.
@@ -152,6 +181,19 @@ resumes where the last one stopped.`,
 			if _, err := proxy.ParseMode(opts.FailoverMode); err != nil {
 				return cli.Usagef("invalid --failover-mode: %v", err)
 			}
+			for flag, rate := range map[string]float64{"--throttle": opts.Throttle, "--internal-failures": opts.InternalFailures, "--unavailable": opts.Unavailable} {
+				if math.IsNaN(rate) || rate < 0 || rate > 1 {
+					return cli.Usagef("invalid %s %v: want a fraction of calls from 0 to 1", flag, rate)
+				}
+			}
+			if opts.FaultAction != "" && len(opts.faults()) == 0 {
+				return cli.Usagef("--fault-action needs --throttle, --internal-failures, --unavailable or --latency")
+			}
+			for _, ft := range opts.faults() {
+				if err := ft.Validate(); err != nil {
+					return cli.Usagef("invalid fault flags: %v", err)
+				}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -166,6 +208,12 @@ resumes where the last one stopped.`,
 	fl.StringVar(&opts.FailoverMode, "failover-mode", string(proxy.Refuse), "what clients meet while a failover keeps the endpoint down: refuse (connection refused) or blackhole (connections hang)")
 	_ = cmd.RegisterFlagCompletionFunc("failover-mode", cobra.FixedCompletions([]string{string(proxy.Refuse), string(proxy.Blackhole)}, cobra.ShellCompDirectiveNoFileComp))
 	fl.BoolVar(&opts.NoEngine, "no-engine", false, "control plane only: parameter groups and events, no DB instances (no mariadbd needed)")
+	fl.Float64Var(&opts.Throttle, "throttle", 0, "answer this fraction of API calls (0-1) with AWS's Throttling error (400, Rate exceeded)")
+	fl.Float64Var(&opts.InternalFailures, "internal-failures", 0, "answer this fraction of API calls (0-1) with InternalFailure (500)")
+	fl.Float64Var(&opts.Unavailable, "unavailable", 0, "answer this fraction of API calls (0-1) with ServiceUnavailable (503)")
+	fl.DurationVar(&opts.Latency, "latency", 0, "add this latency to every API call (Go duration, e.g. 200ms)")
+	fl.StringVar(&opts.FaultAction, "fault-action", "", "limit the faults above to one API action, e.g. ModifyDBParameterGroup")
+	fl.Uint64Var(&opts.FaultSeed, "fault-seed", 0, "seed of the fault draws: the same seed faults the same calls of the same sequence")
 	_ = cmd.MarkFlagDirname("dir")
 	return cmd
 }
@@ -192,6 +240,7 @@ func labUpForeground(ctx context.Context, opts *LabUpOptions, dir string) error 
 		FailoverDelay: opts.FailoverDelay,
 		FailoverMode:  proxy.Mode(opts.FailoverMode),
 		NoEngine:      opts.NoEngine,
+		Faults:        opts.faults(),
 		TemplateDir:   templateDir(opts.Getenv),
 		Logf:          func(format string, args ...any) { ios.Infof(format, args...) },
 	})
@@ -302,7 +351,7 @@ func runningLab(dir string) (lab.RunInfo, error) {
 	if err != nil {
 		return ri, err
 	}
-	if !processAlive(ri.PID) {
+	if !proc.Alive(ri.PID) {
 		return ri, fmt.Errorf("no lab is running in %s (pid %d in lab.json has exited; start one with 'rdsctl lab up')", dir, ri.PID)
 	}
 	return ri, nil
@@ -328,7 +377,7 @@ func stopLab(ctx context.Context, ri lab.RunInfo) error {
 	cctx, cancel := context.WithTimeout(ctx, labControlTimeout)
 	err := lab.Shutdown(cctx, ri.Endpoint)
 	cancel()
-	if err != nil && processAlive(ri.PID) {
+	if err != nil && proc.Alive(ri.PID) {
 		return err
 	}
 	if err := waitProcessExit(ctx, ri.PID); err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/proc"
 )
 
 // labLogFile receives a detached lab's stdout and stderr.
@@ -26,7 +27,7 @@ const labLogFile = "lab.log"
 // carries the end of its log, which is where the reason is.
 func labUpDetached(ctx context.Context, opts *LabUpOptions, dir string) error {
 	ios := opts.IO
-	if ri, err := lab.ReadRunInfo(dir); err == nil && processAlive(ri.PID) {
+	if ri, err := lab.ReadRunInfo(dir); err == nil && proc.Alive(ri.PID) {
 		return fmt.Errorf("a lab is already running in %s (pid %d, %s)", dir, ri.PID, ri.Endpoint)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -56,6 +57,7 @@ func labUpDetached(ctx context.Context, opts *LabUpOptions, dir string) error {
 	if opts.NoEngine {
 		args = append(args, "--no-engine")
 	}
+	args = append(args, opts.faultArgs()...)
 	child := exec.Command(exe, args...)
 	child.Stdin = nil // /dev/null
 	child.Stdout, child.Stderr = logf, logf
@@ -137,40 +139,11 @@ func logTail(path string, from int64, n int) string {
 	return out.String()
 }
 
-// processAlive reports whether pid is a live process. A zombie counts as
-// gone: a detached lab whose parent has exited is reaped by init, but where
-// nothing reaps (some containers' pid 1) it would otherwise look alive
-// forever. EPERM means alive but someone else's.
-func processAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return false
-	}
-	return !isZombie(pid)
-}
-
-// isZombie reads the state letter from /proc/<pid>/stat (Linux only; false
-// elsewhere). The command name may contain spaces and parentheses, so the
-// state is found after the last ')'.
-func isZombie(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) {
-		return false
-	}
-	return b[i+2] == 'Z'
-}
-
 // waitProcessExit polls until pid has exited or ctx ends.
 func waitProcessExit(ctx context.Context, pid int) error {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
-	for processAlive(pid) {
+	for proc.Alive(pid) {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -178,4 +151,27 @@ func waitProcessExit(ctx context.Context, pid int) error {
 		}
 	}
 	return nil
+}
+
+// faultArgs are the fault flags again, for the detached child.
+func (o *LabUpOptions) faultArgs() []string {
+	var args []string
+	for _, f := range []struct {
+		name string
+		rate float64
+	}{{"--throttle", o.Throttle}, {"--internal-failures", o.InternalFailures}, {"--unavailable", o.Unavailable}} {
+		if f.rate != 0 {
+			args = append(args, f.name, strconv.FormatFloat(f.rate, 'g', -1, 64))
+		}
+	}
+	if o.Latency != 0 {
+		args = append(args, "--latency", o.Latency.String())
+	}
+	if o.FaultAction != "" {
+		args = append(args, "--fault-action", o.FaultAction)
+	}
+	if o.FaultSeed != 0 {
+		args = append(args, "--fault-seed", strconv.FormatUint(o.FaultSeed, 10))
+	}
+	return args
 }

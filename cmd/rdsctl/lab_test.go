@@ -5,6 +5,7 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,16 @@ func TestNewCmdLabUpRejects(t *testing.T) {
 		{"--failover-delay", "5"},
 		{"--failover-mode", "drop"},
 		{"extra"},
+		{"--throttle", "1.5"},
+		{"--throttle", "-0.1"},
+		{"--throttle", "NaN"},
+		{"--unavailable", "2"},
+		{"--internal-failures", "-1"},
+		{"--latency", "-1s"},
+		{"--latency", "2h"},
+		{"--throttle", "0.3", "--fault-action", "NoSuchAction"},
+		{"--fault-action", "DescribeEvents"},
+		{"--fault-seed", "-1"},
 	} {
 		f := testFactory(t, nil)
 		cmd := NewCmdLabUp(f, func(context.Context, *LabUpOptions) error {
@@ -79,6 +90,41 @@ func TestNewCmdLabUpRejects(t *testing.T) {
 		if err := cmd.Execute(); err == nil {
 			t.Errorf("%v: no error", args)
 		}
+	}
+}
+
+// TestLabUpFaults: the fault flags become the lab's faults, and a
+// detached lab gets the same flags back.
+func TestLabUpFaults(t *testing.T) {
+	args := []string{"--throttle", "0.3", "--internal-failures", "0.05", "--unavailable", "0.125",
+		"--latency", "150ms", "--fault-action", "DescribeDBParameters", "--fault-seed", "42"}
+	parse := func(args []string) *LabUpOptions {
+		t.Helper()
+		var got *LabUpOptions
+		cmd := NewCmdLabUp(testFactory(t, nil), func(_ context.Context, o *LabUpOptions) error { got = o; return nil })
+		cmd.SetArgs(args)
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	opts := parse(args)
+	want := []lab.Fault{
+		{Action: "DescribeDBParameters", Code: "Throttling", Rate: 0.3, Seed: 42},
+		{Action: "DescribeDBParameters", Code: "InternalFailure", Rate: 0.05, Seed: 43},
+		{Action: "DescribeDBParameters", Code: "ServiceUnavailable", Rate: 0.125, Seed: 44},
+		{Action: "DescribeDBParameters", Latency: 150 * time.Millisecond, Rate: 1},
+	}
+	if got := opts.faults(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("faults = %+v\nwant %+v", got, want)
+	}
+	if got := parse(opts.faultArgs()).faults(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("detached child's faults = %+v\nwant %+v (args %q)", got, want, opts.faultArgs())
+	}
+	if f := parse(nil); len(f.faults()) != 0 || len(f.faultArgs()) != 0 {
+		t.Fatalf("no fault flags: faults %+v, args %q", f.faults(), f.faultArgs())
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cloud/lab"
 	"github.com/rdsctl/rdsctl/cloud/lab/mysqld/mysqldtest"
+	"github.com/rdsctl/rdsctl/cloud/lab/proc"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/script/*.txtar with the actual output of cmp stdout/stderr")
@@ -131,7 +132,7 @@ func awsCLIAvailable() bool {
 // stopLabIfRunning is the scripts' cleanup: no lab outlives its test.
 func stopLabIfRunning(dir string) error {
 	ri, err := lab.ReadRunInfo(dir)
-	if err != nil || !processAlive(ri.PID) {
+	if err != nil || !proc.Alive(ri.PID) {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), labStopTimeout)

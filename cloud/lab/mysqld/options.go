@@ -3,11 +3,11 @@ package mysqld
 import (
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/atomicfile"
 )
 
 // defaultOptions keep an idle lab instance small (a few tens of MB, few
@@ -145,7 +145,7 @@ func WriteOptionFile(path string, opts map[string]string) error {
 		}
 		fmt.Fprintf(&b, "%s=%s\n", k, quoteOptionValue(v))
 	}
-	return writeFileAtomic(path, []byte(b.String()), 0o644)
+	return atomicfile.Write(path, []byte(b.String()), 0o644)
 }
 
 var plainValueRE = regexp.MustCompile(`^[A-Za-z0-9_.,:/+*@%=-]+$`)
@@ -159,32 +159,4 @@ func quoteOptionValue(v string) string {
 	}
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	return `"` + r.Replace(v) + `"`
-}
-
-// writeFileAtomic replaces path with data so that readers see the old file
-// or the new one, never a part.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/atomicfile"
 )
 
 // Defaults for the waits in this file; every wait has a deadline.
@@ -291,7 +293,7 @@ func (s *Server) launch() error {
 	go s.reap()
 	// The pid file is ours first; mariadbd rewrites it with the same pid
 	// once it is up. Written now, it covers a lab killed during startup.
-	if err := writeFileAtomic(s.pidFile, []byte(strconv.Itoa(s.pid)+"\n"), 0o644); err != nil {
+	if err := atomicfile.Write(s.pidFile, []byte(strconv.Itoa(s.pid)+"\n"), 0o644); err != nil {
 		s.Kill()
 		return fmt.Errorf("writing pid file: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/rdsctl/rdsctl/cloud/lab/mysqld"
 	"github.com/rdsctl/rdsctl/cloud/lab/mysqld/mysqldtest"
+	"github.com/rdsctl/rdsctl/cloud/lab/proc"
 )
 
 func ctxT(t testing.TB) context.Context {
@@ -279,7 +281,7 @@ func TestKillRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustExec(t, srv.DB(), "CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, pad VARCHAR(200))")
-	var acked int
+	var acked atomic.Int64
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -287,10 +289,11 @@ func TestKillRecovers(t *testing.T) {
 			if _, err := srv.DB().ExecContext(ctx, "INSERT INTO app.t VALUES (?, REPEAT('x', 200))", i); err != nil {
 				return
 			}
-			acked = i
+			acked.Store(int64(i))
 		}
 	}()
-	time.Sleep(300 * time.Millisecond)
+	// Kill it in the middle of the stream: once some commits are in.
+	waitFor(t, func() bool { return acked.Load() >= 50 })
 	if err := srv.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +301,8 @@ func TestKillRecovers(t *testing.T) {
 	if st := srv.ExitState(); st != "signal: killed" {
 		t.Errorf("ExitState = %q", st)
 	}
-	if acked == 0 {
+	n := int(acked.Load())
+	if n == 0 {
 		t.Fatal("no commit acknowledged before the kill")
 	}
 	cfg.ServerID = 2 // the standby
@@ -308,13 +312,13 @@ func TestKillRecovers(t *testing.T) {
 	}
 	t.Cleanup(func() { mysqldtest.Stop(t, srv2) })
 	got, _ := strconv.Atoi(queryString(t, srv2.DB(), "SELECT COUNT(*) FROM app.t"))
-	if got < acked || got > acked+1 { // the last insert may have committed unacknowledged
-		t.Errorf("rows after crash recovery = %d, acknowledged = %d", got, acked)
+	if got < n || got > n+1 { // the last insert may have committed unacknowledged
+		t.Errorf("rows after crash recovery = %d, acknowledged = %d", got, n)
 	}
 	if got := queryString(t, srv2.DB(), "SELECT @@server_id"); got != "2" {
 		t.Errorf("@@server_id = %s, want 2", got)
 	}
-	t.Logf("%d acknowledged commits survived SIGKILL", acked)
+	t.Logf("%d acknowledged commits survived SIGKILL", n)
 }
 
 func TestBadOptionFailsFast(t *testing.T) {
@@ -470,9 +474,11 @@ func TestLaunchFromExitingThread(t *testing.T) {
 	var err error
 	var wg sync.WaitGroup
 	wg.Add(1)
+	var tid int
 	go func() {
 		defer wg.Done()
 		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+		tid = syscall.Gettid()
 		srv, err = mysqld.Launch(cfg)
 	}()
 	wg.Wait()
@@ -483,7 +489,11 @@ func TestLaunchFromExitingThread(t *testing.T) {
 	if err := srv.Wait(ctxT(t)); err != nil {
 		t.Fatalf("engine died with its caller's thread: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	// The check is only worth something once that thread is gone.
+	waitFor(t, func() bool {
+		_, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", tid))
+		return errors.Is(err, os.ErrNotExist)
+	})
 	if err := srv.DB().PingContext(ctxT(t)); err != nil {
 		t.Fatalf("engine died with its caller's thread: %v", err)
 	}
@@ -542,7 +552,7 @@ func TestEnginesDieWithLab(t *testing.T) {
 		}
 	}()
 	t.Cleanup(func() { // only matters when the test fails
-		if !gone(pid) {
+		if proc.Alive(pid) {
 			syscall.Kill(-pid, syscall.SIGKILL)
 		}
 	})
@@ -550,16 +560,7 @@ func TestEnginesDieWithLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	lab.Wait()
-	waitFor(t, func() bool { return gone(pid) })
-}
-
-func gone(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	i := strings.LastIndexByte(string(stat), ')')
-	return i > 0 && i+2 < len(stat) && (stat[i+2] == 'Z' || stat[i+2] == 'X')
+	waitFor(t, func() bool { return !proc.Alive(pid) })
 }
 
 func waitFor(t *testing.T, cond func() bool) {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/rdsctl/rdsctl/cloud/lab/proc"
 )
 
 // KillStale kills a mariadbd that a previous owner (a lab that died without
@@ -54,7 +56,7 @@ func killStale(runDir string) (int, error) {
 	syscall.Kill(-pid, syscall.SIGKILL)
 	syscall.Kill(pid, syscall.SIGKILL)
 	deadline := time.Now().Add(killTimeout)
-	for !processGone(pid) {
+	for proc.Alive(pid) {
 		if time.Now().After(deadline) {
 			return pid, fmt.Errorf("stale mariadbd (pid %d) in %s survived SIGKILL for %v", pid, runDir, killTimeout)
 		}
@@ -67,7 +69,7 @@ func killStale(runDir string) (int, error) {
 // startedWith reports whether pid is alive and has arg on its command line.
 func startedWith(pid int, arg string) bool {
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || processGone(pid) {
+	if err != nil || !proc.Alive(pid) {
 		return false
 	}
 	for _, a := range bytes.Split(cmdline, []byte{0}) {
@@ -76,22 +78,4 @@ func startedWith(pid int, arg string) bool {
 		}
 	}
 	return false
-}
-
-// processGone reports whether pid no longer runs. A zombie counts as gone:
-// it holds no files or locks, and its reaper (the dead lab's parent, or
-// init) is not ours to wait for.
-func processGone(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	// The state follows the parenthesised command name, which may itself
-	// contain spaces and parentheses.
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 || i+2 >= len(stat) {
-		return false
-	}
-	state := stat[i+2]
-	return state == 'Z' || state == 'X'
 }
