@@ -222,7 +222,11 @@ func (p fileParser) parse(data []byte) (*Policy, error) {
 			continue
 		}
 		if body != nil {
-			return nil, p.errAt(d.Body, "more than one YAML document; a policy is one document")
+			e := p.errAt(d.Body, "more than one YAML document; a policy is one document")
+			if d.Start != nil && d.Start.Position != nil {
+				e.Line, e.Column = d.Start.Position.Line, d.Start.Position.Column
+			}
+			return nil, e
 		}
 		body = d.Body
 	}
@@ -234,7 +238,8 @@ func (p fileParser) parse(data []byte) (*Policy, error) {
 		return nil, err
 	}
 	pol := &Policy{}
-	var haveVersion, haveRules bool
+	var haveVersion bool
+	var rulesKey ast.Node = top[0].Key // errors about the whole file point at its first key
 	for _, mv := range top {
 		switch k := p.key(mv); k {
 		case "version":
@@ -281,7 +286,7 @@ func (p fileParser) parse(data []byte) (*Policy, error) {
 				return nil, p.errAt(mv.Value, "kind: want db or cluster, got %q", s)
 			}
 		case "rules":
-			haveRules = true
+			rulesKey = mv.Key
 			rules, err := p.rules(mv.Value)
 			if err != nil {
 				return nil, err
@@ -292,10 +297,10 @@ func (p fileParser) parse(data []byte) (*Policy, error) {
 		}
 	}
 	if !haveVersion {
-		return nil, p.errAt(body, "missing version (write version: %d)", Version)
+		return nil, p.errAt(top[0].Key, "missing version (write version: %d)", Version)
 	}
-	if !haveRules || len(pol.Rules) == 0 {
-		return nil, p.errAt(body, "no rules: a policy needs at least one rule")
+	if len(pol.Rules) == 0 {
+		return nil, p.errAt(rulesKey, "no rules: a policy needs at least one rule")
 	}
 	return pol, nil
 }
