@@ -203,8 +203,12 @@ func policyCheckRun(ctx context.Context, opts *PolicyCheckOptions) error {
 	if err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("%d checks in %d groups: %d ok, %d violation, %d not-applied, %d unresolved",
-		len(findings), len(groups), sum.OK, sum.Violation, sum.NotApplied, sum.Unresolved)
+	groupsNoun := "groups"
+	if len(groups) == 1 {
+		groupsNoun = "group"
+	}
+	msg := fmt.Sprintf("%d checks in %d %s: %d ok, %d violation, %d not-applied, %d unresolved",
+		len(findings), len(groups), groupsNoun, sum.OK, sum.Violation, sum.NotApplied, sum.Unresolved)
 	if sum.Failing > 0 {
 		return cli.Findings(sum.Failing, "policy %s: %d failing (%s)", pol.Path, sum.Failing, msg)
 	}
