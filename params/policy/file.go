@@ -237,6 +237,9 @@ func (p fileParser) parse(data []byte) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(top) == 0 {
+		return nil, p.errAt(body, "empty policy: want version: %d and rules:", Version)
+	}
 	pol := &Policy{}
 	var haveVersion bool
 	var rulesKey ast.Node = top[0].Key // errors about the whole file point at its first key
