@@ -269,3 +269,32 @@ func (e *rdsError) Error() string {
 }
 
 func (e *rdsError) Unwrap() error { return e.err }
+
+// Globals reads every global variable instance id's server runs, over the
+// same non-interactive connection, login resolution and timeouts as
+// Instance, without comparing them to anything. It is for callers that
+// bring their own expectations (policy check --effective). Errors are as
+// Instance's: wrapped RDS errors, or a *ConnError scrubbed of the password.
+func Globals(ctx context.Context, api API, awsCfg aws.Config, id string, login Login) (map[string]string, error) {
+	if err := login.Validate(); err != nil {
+		return nil, err
+	}
+	in, err := cloud.FindInstance(ctx, api, id)
+	if err != nil {
+		return nil, &rdsError{op: "finding instance " + id, err: err}
+	}
+	conn, err := login.Resolve(ctx, awsCfg, in, func(string, ...any) {})
+	if err != nil {
+		return nil, err
+	}
+	db, err := Open(ctx, conn.Config)
+	if err != nil {
+		return nil, conn.Explain(err)
+	}
+	defer db.Close()
+	snap, err := Read(ctx, db)
+	if err != nil {
+		return nil, conn.Explain(err)
+	}
+	return snap.Globals, nil
+}

@@ -24,6 +24,7 @@ var commandGroups = []func(*Factory) *cobra.Command{
 	func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdReboot(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdFailover(f, nil) },
+	NewCmdPolicy,
 	NewCmdGameday,
 	func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) },
 }

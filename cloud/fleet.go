@@ -1,0 +1,223 @@
+package cloud
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+)
+
+// DefaultFleetConcurrency bounds the calls a fleet read has in flight per
+// region: enough to read hundreds of groups in a few seconds, few enough
+// that RDS's Describe* throttling (shared by every tool in the account)
+// is rarely hit, and the adaptive retryer absorbs it when it is.
+const DefaultFleetConcurrency = 16
+
+// FleetQuery says which parameter groups ReadFleet reads.
+type FleetQuery struct {
+	DB, Cluster bool
+	// Select picks groups by kind, name and family; nil selects all.
+	Select func(cluster bool, name, family string) bool
+	// Defaults reads each selected family's engine defaults, once per
+	// family and kind.
+	Defaults bool
+	// Instances lists the instances (and, with Cluster, the clusters)
+	// that use the groups.
+	Instances bool
+	// Concurrency bounds the calls in flight; 0 means
+	// DefaultFleetConcurrency.
+	Concurrency int
+}
+
+// FleetGroup is a parameter group and its user-set parameters (the
+// Source=user pages only: a few parameters rather than ~570).
+type FleetGroup struct {
+	Cluster bool
+	Name    string
+	Family  string
+	ARN     string
+	User    []types.Parameter
+}
+
+// FamilyKey names the engine defaults of a family for one kind of group.
+type FamilyKey struct {
+	Cluster bool
+	Family  string
+}
+
+// Fleet is what ReadFleet read of one region.
+type Fleet struct {
+	Groups    []FleetGroup
+	Defaults  map[FamilyKey][]types.Parameter
+	Instances []types.DBInstance
+	Clusters  []types.DBCluster
+}
+
+// ReadFleet lists the selected DB and/or cluster parameter groups, reads
+// each one's user-set parameters and, as asked, the engine defaults of
+// their families and the instances and clusters that use them. Calls run
+// concurrently, at most q.Concurrency at once; the first error cancels
+// the rest.
+func ReadFleet(ctx context.Context, api RDS, q FleetQuery) (*Fleet, error) {
+	limit := q.Concurrency
+	if limit <= 0 {
+		limit = DefaultFleetConcurrency
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, limit)
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		firstErr error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstErr == nil {
+			firstErr = err
+			cancel()
+		}
+	}
+	// spawnOn runs fn under the concurrency bound, counted by on.
+	spawnOn := func(on *sync.WaitGroup, fn func() error) {
+		on.Add(1)
+		go func() {
+			defer on.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				fail(ctx.Err())
+				return
+			}
+			defer func() { <-sem }()
+			if err := fn(); err != nil {
+				fail(err)
+			}
+		}()
+	}
+	spawn := func(fn func() error) { spawnOn(&wg, fn) }
+
+	f := &Fleet{Defaults: map[FamilyKey][]types.Parameter{}}
+	if q.Instances {
+		spawn(func() error {
+			ins, err := AllInstances(ctx, api)
+			mu.Lock()
+			f.Instances = ins
+			mu.Unlock()
+			return err
+		})
+		if q.Cluster {
+			spawn(func() error {
+				cs, err := AllClusters(ctx, api)
+				mu.Lock()
+				f.Clusters = cs
+				mu.Unlock()
+				return err
+			})
+		}
+	}
+	// The listings run first (under the bound); each group's parameters
+	// are read as soon as its listing returns.
+	var listed []FleetGroup
+	var lwg sync.WaitGroup
+	list := func(cluster bool) {
+		spawnOn(&lwg, func() error {
+			var gs []FleetGroup
+			if cluster {
+				all, err := AllClusterParameterGroups(ctx, api)
+				if err != nil {
+					return err
+				}
+				for _, g := range all {
+					gs = append(gs, FleetGroup{Cluster: true, Name: aws.ToString(g.DBClusterParameterGroupName),
+						Family: aws.ToString(g.DBParameterGroupFamily), ARN: aws.ToString(g.DBClusterParameterGroupArn)})
+				}
+			} else {
+				all, err := AllParameterGroups(ctx, api)
+				if err != nil {
+					return err
+				}
+				for _, g := range all {
+					gs = append(gs, FleetGroup{Name: aws.ToString(g.DBParameterGroupName),
+						Family: aws.ToString(g.DBParameterGroupFamily), ARN: aws.ToString(g.DBParameterGroupArn)})
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, g := range gs {
+				if q.Select == nil || q.Select(g.Cluster, g.Name, g.Family) {
+					listed = append(listed, g)
+				}
+			}
+			return nil
+		})
+	}
+	if q.DB {
+		list(false)
+	}
+	if q.Cluster {
+		list(true)
+	}
+	lwg.Wait()
+	if err := firstErrOf(&mu, &firstErr); err != nil {
+		wg.Wait()
+		return nil, err
+	}
+	f.Groups = listed
+	seenFamily := map[FamilyKey]bool{}
+	for i := range f.Groups {
+		g := &f.Groups[i]
+		spawn(func() error {
+			var ps []types.Parameter
+			var err error
+			if g.Cluster {
+				ps, err = AllClusterParameters(ctx, api, g.Name, SourceUser)
+			} else {
+				ps, err = AllParameters(ctx, api, g.Name, SourceUser)
+			}
+			g.User = ps // each goroutine owns its element
+			return err
+		})
+		k := FamilyKey{Cluster: g.Cluster, Family: strings.ToLower(g.Family)}
+		if q.Defaults && !seenFamily[k] {
+			seenFamily[k] = true
+			spawn(func() error {
+				var ps []types.Parameter
+				var err error
+				if k.Cluster {
+					ps, err = AllEngineDefaultClusterParameters(ctx, api, k.Family)
+				} else {
+					ps, err = AllEngineDefaultParameters(ctx, api, k.Family)
+				}
+				mu.Lock()
+				f.Defaults[k] = ps
+				mu.Unlock()
+				return err
+			})
+		}
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return f, nil
+}
+
+func firstErrOf(mu *sync.Mutex, err *error) error {
+	mu.Lock()
+	defer mu.Unlock()
+	return *err
+}
+
+// AccountFromARN returns the account id in an ARN
+// (arn:aws:rds:us-east-1:123456789012:pg:name), or "".
+func AccountFromARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[4]
+}
