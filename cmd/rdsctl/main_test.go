@@ -87,6 +87,9 @@ func TestScripts(t *testing.T) {
 			if err := setupScriptEnv(env); err != nil {
 				return err
 			}
+			// The AWS CLI v2 pipes output through a pager unless told not
+			// to; scripts read its stdout. (v1 has no pager.)
+			env.Setenv("AWS_PAGER", "")
 			// The AWS CLI lives under pyenv on some machines; its shim
 			// needs these to find the interpreter.
 			for _, k := range []string{"PYENV_ROOT", "PYENV_VERSION"} {
