@@ -65,33 +65,54 @@ func killStale(runDir string) (int, error) {
 }
 
 // startedWith reports whether pid is alive and has arg on its command line.
+// Every task (thread) is asked, not only the leader: a SIGKILLed mariadbd's
+// leader can be a zombie, with no command line left, while its other
+// threads still exit and hold its files and locks.
 func startedWith(pid int, arg string) bool {
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || processGone(pid) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
 		return false
 	}
-	for _, a := range bytes.Split(cmdline, []byte{0}) {
-		if string(a) == arg {
-			return true
+	for _, task := range tasks {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/cmdline", pid, task.Name()))
+		if err != nil {
+			continue
+		}
+		for _, a := range bytes.Split(cmdline, []byte{0}) {
+			if string(a) == arg {
+				return !processGone(pid)
+			}
 		}
 	}
 	return false
 }
 
-// processGone reports whether pid no longer runs. A zombie counts as gone:
-// it holds no files or locks, and its reaper (the dead lab's parent, or
-// init) is not ours to wait for.
+// processGone reports whether pid no longer runs: no task of it is alive.
+// A zombie counts as gone only once it is the last task: its reaper (the
+// dead lab's parent, or init) is not ours to wait for, and a zombie alone
+// holds no files or locks. But the leader of a killed multi-threaded
+// process turns zombie before its other threads have finished exiting, and
+// until they have, the datadir's locks (ibdata1, aria_log_control) are
+// still held; a server started on it then would fail to take them.
 func processGone(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	if err != nil {
 		return true
 	}
-	// The state follows the parenthesised command name, which may itself
-	// contain spaces and parentheses.
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 || i+2 >= len(stat) {
-		return false
+	for _, task := range tasks {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			continue // exited meanwhile
+		}
+		// The state follows the parenthesised command name, which may
+		// itself contain spaces and parentheses.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 || i+2 >= len(stat) {
+			return false
+		}
+		if state := stat[i+2]; state != 'Z' && state != 'X' {
+			return false
+		}
 	}
-	state := stat[i+2]
-	return state == 'Z' || state == 'X'
+	return true
 }
