@@ -27,10 +27,15 @@ func requireTool(t *testing.T, name string) string {
 	return p
 }
 
+// awsCLI runs `aws rds ARGS` against l and decodes its JSON output. It
+// works with the AWS CLI v1 and v2 alike: the endpoint is always given with
+// --endpoint-url (v1, and v2 before 2.13, ignore AWS_ENDPOINT_URL_RDS), the
+// output format is explicit, v2's pager is off (AWS_PAGER= in labtest.Env)
+// and so is its auto-prompt, which would wait for a terminal.
 func awsCLI(t *testing.T, l *lab.Lab, args ...string) (map[string]any, string, error) {
 	t.Helper()
 	cmd := exec.Command(requireTool(t, "aws"), append([]string{"--endpoint-url", l.Endpoint(), "--output", "json", "rds"}, args...)...)
-	cmd.Env = append(os.Environ(), labtest.Env(l)...)
+	cmd.Env = append(awsCLIEnviron(), labtest.Env(l)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -43,8 +48,40 @@ func awsCLI(t *testing.T, l *lab.Lab, args ...string) (map[string]any, string, e
 	return out, stderr.String(), err
 }
 
+// awsCLIEnviron is the test's environment without the settings that make
+// the AWS CLI v2 interactive (auto-prompt) or point it elsewhere.
+func awsCLIEnviron() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "AWS_CLI_AUTO_PROMPT", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// awsCLIMajor is the installed AWS CLI's major version (1 or 2), from
+// `aws --version` ("aws-cli/2.9.19 Python/3.11.2 ...").
+func awsCLIMajor(t *testing.T) int {
+	t.Helper()
+	out, err := exec.Command(requireTool(t, "aws"), "--version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("aws --version: %v: %s", err, out)
+	}
+	v, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "aws-cli/")
+	if !ok || (v[0] != '1' && v[0] != '2') || (len(v) > 1 && v[1] != '.') {
+		t.Fatalf("aws --version: unexpected %q", out)
+	}
+	t.Logf("AWS CLI: %s", strings.TrimSpace(string(out)))
+	return int(v[0] - '0')
+}
+
 func TestAWSCLI(t *testing.T) {
 	l, _ := startLab(t)
+	awsCLIMajor(t)
 	out, _, err := awsCLI(t, l, "create-db-parameter-group", "--db-parameter-group-name", "CLI-Group",
 		"--db-parameter-group-family", lab.TestFamily, "--description", "from the cli")
 	if err != nil {

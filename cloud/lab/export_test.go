@@ -36,7 +36,7 @@ func CheckResponsesAgainstModel(t testing.TB, l *Lab) func() int {
 		mu.Lock()
 		defer mu.Unlock()
 		for _, err := range errs {
-			t.Errorf("botocore model: %v", err)
+			t.Errorf("botocore model (%s): %v", modelPath, err)
 		}
 	})
 	return func() int {

@@ -2,7 +2,7 @@ package lab
 
 import (
 	"bytes"
-	"compress/gzip"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -48,37 +48,62 @@ type botoShape struct {
 var (
 	modelOnce sync.Once
 	model     *botoModel
+	modelPath string // the file botocore read it from, for messages
 	modelErr  error
 )
 
-// loadModel finds service-2.json.gz through the installed botocore.
+// modelScript asks botocore's own loader for the RDS model, so that every
+// layout is found where botocore itself would look: pip's
+// botocore/data/rds/2014-10-31/service-2.json.gz, Debian's python3-botocore
+// with a plain service-2.json, ~/.aws/models, AWS_DATA_PATH (the session's
+// loader, the one boto3 uses, honours AWS_DATA_PATH). It prints the
+// file it read on the first line and the model as JSON after it.
+const modelScript = `
+import json, os, sys
+import botocore.session
+loader = botocore.session.get_session().get_component("data_loader")
+path = "?"
+for d in loader.search_paths:
+    for name in ("service-2.json", "service-2.json.gz"):
+        p = os.path.join(d, "rds", "2014-10-31", name)
+        if path == "?" and os.path.isfile(p):
+            path = p
+model = loader.load_service_model("rds", "service-2", api_version="2014-10-31")
+sys.stdout.write(path + "\n")
+json.dump(model, sys.stdout)
+`
+
+// loadModel reads botocore's RDS model through the installed botocore,
+// wherever and in whichever form (plain or gzipped JSON) it keeps it.
 func loadModel() (*botoModel, error) {
 	modelOnce.Do(func() {
-		out, err := exec.Command("python3", "-c", "import botocore, os; print(os.path.dirname(botocore.__file__))").Output()
-		if err != nil {
-			modelErr = fmt.Errorf("locating botocore: %w", err)
-			return
-		}
-		path := filepath.Join(strings.TrimSpace(string(out)), "data", "rds", "2014-10-31", "service-2.json.gz")
-		f, err := os.Open(path)
-		if err != nil {
-			modelErr = err
-			return
-		}
-		defer f.Close()
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			modelErr = err
-			return
-		}
-		var m botoModel
-		if err := json.NewDecoder(zr).Decode(&m); err != nil {
-			modelErr = err
-			return
-		}
-		model = &m
+		model, modelPath, modelErr = readModel()
 	})
 	return model, modelErr
+}
+
+func readModel() (*botoModel, string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "python3", "-c", modelScript)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, "", fmt.Errorf("asking botocore for its RDS model: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	path, body, ok := bytes.Cut(out, []byte("\n"))
+	if !ok {
+		return nil, "", fmt.Errorf("asking botocore for its RDS model: no model in %q", out)
+	}
+	var m botoModel
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, "", fmt.Errorf("botocore's RDS model (%s): %w", path, err)
+	}
+	if len(m.Operations) == 0 || len(m.Shapes) == 0 {
+		return nil, "", fmt.Errorf("botocore's RDS model (%s) has no operations or shapes", path)
+	}
+	return &m, string(path), nil
 }
 
 // requireModel loads the model, skipping outside CI when botocore is
@@ -387,5 +412,40 @@ func TestModelCheckerCatchesShapeMistakes(t *testing.T) {
 	}
 	if err := checkResponse(m, "CreateDBParameterGroup", 404, []byte(errBody)); err == nil {
 		t.Error("wrong HTTP status for a modelled error accepted")
+	}
+}
+
+// TestModelFoundWhereBotocoreLooks proves the model is read through
+// botocore's loader, not from a path guessed here: a model placed in
+// AWS_DATA_PATH, as plain JSON the way Debian ships it, is the one read.
+func TestModelFoundWhereBotocoreLooks(t *testing.T) {
+	if _, err := loadModel(); err != nil {
+		requireModel(t) // skips outside CI, fails in CI
+	}
+	if !strings.HasSuffix(modelPath, filepath.Join("rds", "2014-10-31", "service-2.json")) &&
+		!strings.HasSuffix(modelPath, filepath.Join("rds", "2014-10-31", "service-2.json.gz")) {
+		t.Errorf("installed model read from %q", modelPath)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rds", "2014-10-31", "service-2.json")
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	fake := `{"version":"2.0","metadata":{"apiVersion":"2014-10-31","protocol":"query","serviceId":"RDS","endpointPrefix":"rds"},
+		"operations":{"OnlyHere":{"name":"OnlyHere","output":{"shape":"Out","resultWrapper":"OnlyHereResult"}}},
+		"shapes":{"Out":{"type":"structure","members":{}}}}`
+	if err := os.WriteFile(file, []byte(fake), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_DATA_PATH", dir)
+	m, path, err := readModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != file {
+		t.Errorf("read %s, want %s", path, file)
+	}
+	if _, ok := m.Operations["OnlyHere"]; !ok || len(m.Operations) != 1 {
+		t.Errorf("operations %v, want only the AWS_DATA_PATH model's", m.Operations)
 	}
 }

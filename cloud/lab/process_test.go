@@ -2,6 +2,7 @@ package lab_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
+	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cloud/lab"
 	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
 	"github.com/rdsctl/rdsctl/cloud/lab/mysqld/mysqldtest"
@@ -33,7 +35,11 @@ const childEnv = "RDSCTL_LAB_TEST_CHILD_DIR"
 const childTemplateEnv = "RDSCTL_LAB_TEST_CHILD_TEMPLATE"
 
 func runChild(dir string) int {
-	opts := lab.Options{Dir: dir, NoEngine: true}
+	// Its diagnostics (a failed engine start, a template that could not
+	// be prepared) go to stderr, which the parent test passes through.
+	opts := lab.Options{Dir: dir, NoEngine: true, Logf: func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "%s %s\n", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
+	}}
 	if tmpl := os.Getenv(childTemplateEnv); tmpl != "" {
 		opts.NoEngine, opts.TemplateDir = false, tmpl
 	}
@@ -69,7 +75,16 @@ func startChild(t *testing.T, dir string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(append(os.Environ(), childEnv+"="+dir), env...)
-	cmd.Stderr = os.Stderr
+	// The child's diagnostics are shown only if the test fails; this
+	// cleanup runs after the one below has reaped the child.
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	cmd.WaitDelay = 10 * time.Second // nothing the child starts may hold the pipe, but never hang on it
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("child lab (pid %d) stderr:\n%s", cmd.Process.Pid, stderr.String())
+		}
+	})
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +253,7 @@ func TestKill9LeavesNoEngineBehind(t *testing.T) {
 	dir := t.TempDir()
 	ch := startChild(t, dir, childTemplateEnv+"="+tmpl.Dir)
 	c := clientFor(ch.endpoint)
-	in := createInstance(t, c, "survivor", "", false)
+	in := createInstanceExplained(t, c, "survivor")
 	db := openDB(t, in)
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE acked"); err != nil {
 		t.Fatal(err)
@@ -261,7 +276,7 @@ func TestKill9LeavesNoEngineBehind(t *testing.T) {
 
 	ch = startChild(t, dir, childTemplateEnv+"="+tmpl.Dir)
 	c = clientFor(ch.endpoint)
-	again := waitAvailable(t, c, "survivor")
+	again := waitAvailableExplained(t, c, "survivor")
 	if aws.ToInt32(again.Endpoint.Port) != aws.ToInt32(in.Endpoint.Port) {
 		t.Fatalf("endpoint moved from %d to %d", aws.ToInt32(in.Endpoint.Port), aws.ToInt32(again.Endpoint.Port))
 	}
@@ -275,16 +290,81 @@ func TestKill9LeavesNoEngineBehind(t *testing.T) {
 	}
 }
 
-// engineGone reports whether pid has exited: gone, or a zombie whose
-// reaper died with the lab.
+// engineGone reports whether pid has exited: no task (thread) of it is
+// alive. A zombie leader alone counts (its reaper died with the lab), but
+// not while its other threads still exit: they hold the datadir's locks.
 func engineGone(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	if err != nil {
 		return true
 	}
-	s := string(b)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
-		return s[i+2] == 'Z' || s[i+2] == 'X'
+	for _, task := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 || i+2 >= len(s) || (s[i+2] != 'Z' && s[i+2] != 'X') {
+			return false
+		}
 	}
-	return false
+	return true
+}
+
+// createInstanceExplained is createInstance for a lab in another process:
+// if the instance fails, the test says why (the lab's events), since the
+// child's own diagnostics are not the test's.
+func createInstanceExplained(t *testing.T, c *rds.Client, id string) types.DBInstance {
+	t.Helper()
+	if _, err := c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id),
+		DBInstanceClass: aws.String("db.t3.micro"), Engine: aws.String("mariadb"),
+		MasterUsername: aws.String(masterUser), MasterUserPassword: aws.String(masterPassword)}); err != nil {
+		t.Fatalf("creating %s: %v", id, err)
+	}
+	return waitAvailableExplained(t, c, id)
+}
+
+// waitAvailableExplained waits until id is available; on failure it
+// reports the instance's status and events, which carry the reason an
+// engine did not start.
+func waitAvailableExplained(t *testing.T, c *rds.Client, id string) types.DBInstance {
+	t.Helper()
+	err := cloud.WaitInstanceAvailable(ctx, c, id, 2*time.Minute, func(o *rds.DBInstanceAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 100*time.Millisecond
+	})
+	if err != nil {
+		var why []string
+		if ev, eerr := c.DescribeEvents(ctx, &rds.DescribeEventsInput{SourceIdentifier: aws.String(id),
+			SourceType: types.SourceTypeDbInstance, Duration: aws.Int32(60)}); eerr == nil {
+			for _, e := range ev.Events {
+				why = append(why, aws.ToString(e.Message))
+			}
+		}
+		t.Fatalf("waiting for %s: %v; its events: %q", id, err, why)
+	}
+	in, err := cloud.FindInstance(ctx, c, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// syncBuffer is a bytes.Buffer that a child's output can be copied into
+// while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -88,6 +88,9 @@ func TestScripts(t *testing.T) {
 			if err := setupScriptEnv(env); err != nil {
 				return err
 			}
+			// The AWS CLI v2 pipes output through a pager unless told not
+			// to; scripts read its stdout. (v1 has no pager.)
+			env.Setenv("AWS_PAGER", "")
 			// The AWS CLI lives under pyenv on some machines; its shim
 			// needs these to find the interpreter.
 			for _, k := range []string{"PYENV_ROOT", "PYENV_VERSION"} {
@@ -138,10 +141,31 @@ func stopLabIfRunning(dir string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), labStopTimeout)
 	defer cancel()
 	if err := stopLab(ctx, ri); err != nil {
-		_ = syscall.Kill(ri.PID, syscall.SIGKILL)
+		// lab.json may outlive its lab, and its pid may since belong to
+		// any process (pids are recycled fast under load): kill it only
+		// if it is still this script's lab.
+		if servesDir(ri.PID, dir) {
+			_ = syscall.Kill(ri.PID, syscall.SIGKILL)
+		}
 		return fmt.Errorf("cleanup: stopping lab in %s: %w", dir, err)
 	}
 	return nil
+}
+
+// servesDir reports whether pid runs `rdsctl lab up --dir dir`, the
+// detached lab of a script.
+func servesDir(pid int, dir string) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return false
+	}
+	args := strings.Split(strings.TrimRight(string(b), "\x00"), "\x00")
+	for i, a := range args {
+		if a == "--dir="+dir || (a == "--dir" && i+1 < len(args) && args[i+1] == dir) {
+			return true
+		}
+	}
+	return false
 }
 
 func cmdLabUp(ts *testscript.TestScript, neg bool, args []string) {

@@ -67,14 +67,23 @@ func killStale(runDir string) (int, error) {
 }
 
 // startedWith reports whether pid is alive and has arg on its command line.
+// Every task (thread) is asked, not only the leader: a SIGKILLed mariadbd's
+// leader can be a zombie, with no command line left, while its other
+// threads still exit and hold its files and locks.
 func startedWith(pid int, arg string) bool {
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || !proc.Alive(pid) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
 		return false
 	}
-	for _, a := range bytes.Split(cmdline, []byte{0}) {
-		if string(a) == arg {
-			return true
+	for _, task := range tasks {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/cmdline", pid, task.Name()))
+		if err != nil {
+			continue
+		}
+		for _, a := range bytes.Split(cmdline, []byte{0}) {
+			if string(a) == arg {
+				return proc.Alive(pid)
+			}
 		}
 	}
 	return false

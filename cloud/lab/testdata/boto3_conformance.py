@@ -3,13 +3,16 @@
 Run by TestBoto3 with AWS_ENDPOINT_URL_RDS and dummy credentials in the
 environment; argv[1] is the family to use. Prints "boto3 conformance: ok".
 """
+import os
 import sys
 
 import boto3
 from botocore.exceptions import ClientError
 
 family = sys.argv[1]
-rds = boto3.client("rds")
+# The endpoint is passed explicitly: botocore reads AWS_ENDPOINT_URL_RDS
+# only since 1.31 (Debian bookworm's python3-boto3 has 1.29).
+rds = boto3.client("rds", endpoint_url=os.environ["AWS_ENDPOINT_URL_RDS"])
 
 
 def expect_error(code, status, fn, **kw):
