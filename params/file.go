@@ -1,15 +1,15 @@
 package params
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+	"github.com/rdsctl/rdsctl/params/yamldoc"
 )
 
 // File is a desired-state file: the parameter groups a team wants, with
@@ -87,13 +87,23 @@ func (e *FileError) fileName() string {
 	return e.File
 }
 
-// ParseFile reads and parses the desired-state file at path.
-func ParseFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+// ParseFile reads and parses the desired-state file at path, or standard
+// input when path is "-": at most yamldoc.MaxSize bytes of a regular file
+// or of stdin, read so that ctx can interrupt it.
+func ParseFile(ctx context.Context, path string, stdin io.Reader) (*File, error) {
+	data, err := yamldoc.ReadFile(ctx, path, stdin, "desired-state file", 0)
 	if err != nil {
-		return nil, fmt.Errorf("reading desired-state file: %w", err)
+		var e *yamldoc.Error
+		if errors.As(err, &e) {
+			return nil, &FileError{File: e.File, Line: e.Line, Msg: e.Msg}
+		}
+		return nil, err
 	}
-	return Parse(filepath.Base(path), data)
+	name := filepath.Base(path)
+	if path == "-" {
+		name = "<stdin>"
+	}
+	return Parse(name, data)
 }
 
 // Parse reads a desired-state file; name is used in error messages
@@ -126,27 +136,13 @@ func (p fileParser) errAt(n ast.Node, format string, args ...any) *FileError {
 }
 
 func (p fileParser) parse(data []byte) (*File, error) {
-	af, err := parser.ParseBytes(data, 0)
+	body, err := yamldoc.Body(p.name, data, "more than one YAML document; put every group under one groups: list")
 	if err != nil {
-		var ye yaml.Error
-		if errors.As(err, &ye) {
-			e := &FileError{File: p.name, Msg: ye.GetMessage()}
-			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				e.Line, e.Column = tk.Position.Line, tk.Position.Column
-			}
-			return nil, e
+		var e *yamldoc.Error
+		if errors.As(err, &e) {
+			return nil, &FileError{File: e.File, Line: e.Line, Column: e.Column, Msg: e.Msg}
 		}
-		return nil, &FileError{File: p.name, Msg: err.Error()}
-	}
-	var body ast.Node
-	for _, d := range af.Docs {
-		if d == nil || d.Body == nil {
-			continue
-		}
-		if body != nil {
-			return nil, p.errAt(d.Body, "more than one YAML document; put every group under one groups: list")
-		}
-		body = d.Body
+		return nil, err
 	}
 	if body == nil {
 		return nil, &FileError{File: p.name, Msg: "empty file: want a groups: list"}
@@ -168,9 +164,9 @@ func (p fileParser) parse(data []byte) (*File, error) {
 	if groupsNode == nil {
 		return nil, p.errAt(body, "missing field \"groups\"")
 	}
-	seq, ok := unwrap(groupsNode).(*ast.SequenceNode)
+	seq, ok := yamldoc.Unwrap(groupsNode).(*ast.SequenceNode)
 	if !ok {
-		if _, null := unwrap(groupsNode).(*ast.NullNode); null {
+		if _, null := yamldoc.Unwrap(groupsNode).(*ast.NullNode); null {
 			return f, nil
 		}
 		return nil, p.errAt(groupsNode, "groups: want a list of groups")
@@ -197,7 +193,7 @@ func (p fileParser) group(n ast.Node) (GroupSpec, error) {
 		return GroupSpec{}, err
 	}
 	g := GroupSpec{paramLines: map[string]int{}}
-	if tk := unwrap(n).GetToken(); tk != nil && tk.Position != nil {
+	if tk := yamldoc.Unwrap(n).GetToken(); tk != nil && tk.Position != nil {
 		g.line = tk.Position.Line
 	}
 	var hasParams bool
@@ -255,7 +251,7 @@ func (p fileParser) group(n ast.Node) (GroupSpec, error) {
 }
 
 func (p fileParser) parameters(n ast.Node, g *GroupSpec) error {
-	if _, null := unwrap(n).(*ast.NullNode); null {
+	if _, null := yamldoc.Unwrap(n).(*ast.NullNode); null {
 		return nil
 	}
 	fields, err := p.mapping(n, "parameters")
@@ -287,7 +283,7 @@ func (p fileParser) parameters(n ast.Node, g *GroupSpec) error {
 // mapping returns a mapping node's entries, or an error saying what was
 // wanted.
 func (p fileParser) mapping(n ast.Node, what string) ([]*ast.MappingValueNode, error) {
-	switch m := unwrap(n).(type) {
+	switch m := yamldoc.Unwrap(n).(type) {
 	case *ast.MappingNode:
 		return m.Values, nil
 	case *ast.MappingValueNode:
@@ -312,7 +308,7 @@ func (p fileParser) key(mv *ast.MappingValueNode) string {
 // scalar returns the text of a scalar node as written (unquoted), so that
 // YAML's number and boolean typing never changes a value.
 func (p fileParser) scalar(n ast.Node, what string) (string, error) {
-	switch s := unwrap(n).(type) {
+	switch s := yamldoc.Unwrap(n).(type) {
 	case *ast.StringNode:
 		return s.Value, nil
 	case *ast.LiteralNode:
@@ -328,20 +324,6 @@ func (p fileParser) scalar(n ast.Node, what string) (string, error) {
 		return "", p.errAt(n, "%s: aliases are not supported", what)
 	}
 	return "", p.errAt(n, "%s: value is not a scalar", what)
-}
-
-// unwrap looks through anchors (&x) and tags (!!str) to the value.
-func unwrap(n ast.Node) ast.Node {
-	for {
-		switch t := n.(type) {
-		case *ast.AnchorNode:
-			n = t.Value
-		case *ast.TagNode:
-			n = t.Value
-		default:
-			return n
-		}
-	}
 }
 
 func lineOf(n ast.Node) int {

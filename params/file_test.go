@@ -1,6 +1,7 @@
 package params
 
 import (
+	"context"
 	"errors"
 	"os"
 	"reflect"
@@ -9,7 +10,7 @@ import (
 )
 
 func TestParseFile(t *testing.T) {
-	f, err := ParseFile("testdata/staging.yaml")
+	f, err := ParseFile(context.Background(), "testdata/staging.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,14 +59,14 @@ var parseErrorCases = []struct {
 	{"blank string", "groups:\n  - name: a\n    family: f\n    parameters:\n      wait_timeout: \"  \"\n", `staging.yaml:5: wait_timeout: empty value`},
 	{"duplicate group", "groups:\n  - name: a\n    family: f\n    parameters: {}\n  - name: A\n    family: f\n    parameters: {}\n",
 		`staging.yaml:5: duplicate group "A" (first at line 2)`},
-	{"duplicate parameter", "groups:\n  - name: a\n    family: f\n    parameters:\n      x: 1\n      x: 2\n", `staging.yaml:6: mapping key "x" already defined`},
+	{"duplicate parameter", "groups:\n  - name: a\n    family: f\n    parameters:\n      x: 1\n      x: 2\n", `staging.yaml:6: malformed YAML: mapping key "x" already defined`},
 	{"no family", "groups:\n  - name: a\n    parameters: {}\n", `staging.yaml:2: group "a": missing family`},
 	{"no parameters key", "groups:\n  - name: a\n    family: f\n", `staging.yaml:2: group "a": missing parameters`},
 	{"no name", "groups:\n  - family: f\n    parameters: {}\n", `staging.yaml:2: group without a name`},
 	{"bad cluster", "groups:\n  - name: a\n    family: f\n    cluster: maybe\n    parameters: {}\n", `staging.yaml:4: cluster: want true or false`},
 	{"groups not a list", "groups: 5\n", `staging.yaml:1: groups: want a list`},
-	{"syntax", "groups: [\n", `staging.yaml:1: sequence end token`},
-	{"two documents", "groups: []\n---\ngroups: []\n", `staging.yaml:3: more than one YAML document`},
+	{"syntax", "groups: [\n", `staging.yaml:1: malformed YAML: sequence end token`},
+	{"two documents", "groups: []\n---\ngroups: []\n", `staging.yaml:2: more than one YAML document`},
 	{"alias", "groups:\n  - name: a\n    family: f\n    parameters:\n      x: &v 1\n      y: *v\n", `staging.yaml:6: y: aliases are not supported`},
 	{"bad name", "groups:\n  - name: a\n    family: f\n    parameters:\n      \"wait timeout\": 1\n", `staging.yaml:5: invalid parameter name "wait timeout"`},
 	{"empty file", "", `staging.yaml: empty file`},

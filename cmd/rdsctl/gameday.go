@@ -53,7 +53,7 @@ durations and missing fields are reported with file, line and column.
 Exit codes: 0 valid; 2 invalid.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sc, err := gameday.ReadFile(args[0])
+			sc, err := gameday.ReadFile(cmd.Context(), args[0])
 			if err != nil {
 				return cli.Usage(err)
 			}
@@ -104,7 +104,7 @@ an interrupted drill); 2 invalid scenario or refused target.`,
 
 func gamedayRun(ctx context.Context, opts *GamedayOptions) error {
 	ios := opts.IO
-	sc, err := gameday.ReadFile(opts.File)
+	sc, err := gameday.ReadFile(ctx, opts.File)
 	if err != nil {
 		return cli.Usage(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -138,7 +137,10 @@ type fileReport struct {
 
 func paramsApplyRun(ctx context.Context, opts *ParamsApplyOptions) error {
 	ios := opts.IO
-	file, err := readDesiredState(opts.File, ios.In)
+	file, err := params.ParseFile(ctx, opts.File, ios.In)
+	if err != nil && ctx.Err() != nil {
+		return err // interrupted while reading: nothing was sent
+	}
 	if err != nil {
 		// Bad content or an unreadable file: either way bad input, exit 2.
 		return cli.Usage(refusedOr(ios, err))
@@ -218,18 +220,6 @@ func fileUsers(ctx context.Context, ios *ui.IOStreams, api cloud.RDS, actions []
 		reboot = append(reboot, needsReboot(us, pending)...)
 	}
 	return users, reboot
-}
-
-// readDesiredState reads and parses the file; "-" is standard input.
-func readDesiredState(path string, stdin io.Reader) (*params.File, error) {
-	if path != "-" {
-		return params.ParseFile(path)
-	}
-	data, err := io.ReadAll(stdin)
-	if err != nil {
-		return nil, fmt.Errorf("reading desired-state file from stdin: %w", err)
-	}
-	return params.Parse("<stdin>", data)
 }
 
 // checkFileGroups refuses, before any call, groups that no file can make

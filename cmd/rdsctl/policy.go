@@ -160,7 +160,7 @@ type policyReport struct {
 }
 
 func policyCheckRun(ctx context.Context, opts *PolicyCheckOptions) error {
-	pol, err := policy.ParseFile(opts.File)
+	pol, err := policy.ParseFile(ctx, opts.File)
 	if err != nil {
 		return cli.Usage(err)
 	}

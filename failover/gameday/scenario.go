@@ -7,10 +7,9 @@
 package gameday
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -18,9 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+	"github.com/rdsctl/rdsctl/params/yamldoc"
 )
 
 // MaxFileSize bounds a scenario file: a drill is a page of YAML, and a
@@ -165,23 +163,23 @@ const (
 	DefaultWaitTimeout   = 15 * time.Minute
 )
 
-// ReadFile reads and parses the scenario at path, refusing files larger
-// than MaxFileSize before reading them whole.
-func ReadFile(path string) (*Scenario, error) {
-	name := filepath.Base(path)
-	f, err := os.Open(path)
+// ReadFile reads and parses the scenario at path: a regular file of at
+// most MaxFileSize bytes, read so that ctx can interrupt it.
+func ReadFile(ctx context.Context, path string) (*Scenario, error) {
+	data, err := yamldoc.ReadFile(ctx, path, nil, "scenario", MaxFileSize)
 	if err != nil {
-		return nil, &FileError{File: name, Msg: fmt.Sprintf("reading scenario: %v", err)}
+		return nil, fromDoc(err)
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, &FileError{File: name, Msg: fmt.Sprintf("reading scenario: %v", err)}
+	return Parse(filepath.Base(path), data)
+}
+
+// fromDoc makes yamldoc's errors this package's FileError, an ErrInvalid.
+func fromDoc(err error) error {
+	var e *yamldoc.Error
+	if errors.As(err, &e) {
+		return &FileError{File: e.File, Line: e.Line, Column: e.Column, Msg: e.Msg}
 	}
-	if len(data) > MaxFileSize {
-		return nil, &FileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFileSize)}
-	}
-	return Parse(name, data)
+	return err
 }
 
 // Parse reads a scenario; name is used in error messages. It refuses, with
@@ -220,27 +218,9 @@ func line(n ast.Node) int {
 }
 
 func (p *scenarioParser) parse(data []byte) (*Scenario, error) {
-	af, err := parser.ParseBytes(data, 0)
+	body, err := yamldoc.Body(p.file, data, "more than one YAML document")
 	if err != nil {
-		var ye yaml.Error
-		if errors.As(err, &ye) {
-			e := &FileError{File: p.file, Msg: ye.GetMessage()}
-			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				e.Line, e.Column = tk.Position.Line, tk.Position.Column
-			}
-			return nil, e
-		}
-		return nil, &FileError{File: p.file, Msg: err.Error()}
-	}
-	var body ast.Node
-	for _, d := range af.Docs {
-		if d == nil || d.Body == nil {
-			continue
-		}
-		if body != nil {
-			return nil, p.errAt(d.Body, "more than one YAML document")
-		}
-		body = d.Body
+		return nil, fromDoc(err)
 	}
 	if body == nil {
 		return nil, &FileError{File: p.file, Msg: "empty file: want name, target, probes, steps, rollback"}
@@ -484,7 +464,7 @@ func (p *scenarioParser) steps(n ast.Node, probes []ProbeSpec) ([]Step, error) {
 				}
 			}
 		case StepSleep:
-			if _, isMap := unwrap(body).(*ast.MappingNode); isMap {
+			if _, isMap := yamldoc.Unwrap(body).(*ast.MappingNode); isMap {
 				f, err := p.fields(body, "sleep", "duration")
 				if err != nil {
 					return nil, err
@@ -499,7 +479,7 @@ func (p *scenarioParser) steps(n ast.Node, probes []ProbeSpec) ([]Step, error) {
 			}
 		case StepRun:
 			st.Timeout = DefaultRunTimeout
-			switch unwrap(body).(type) {
+			switch yamldoc.Unwrap(body).(type) {
 			case *ast.MappingNode, *ast.MappingValueNode:
 				f, err := p.fields(body, "run", "command", "timeout")
 				if err != nil {
@@ -655,14 +635,14 @@ func (p *scenarioParser) fields(n ast.Node, what string, allowed ...string) (map
 // fieldsOrNull is fields for steps that may also be written bare
 // (`- reboot:` or `- reboot: {}`).
 func (p *scenarioParser) fieldsOrNull(n ast.Node, what string, allowed ...string) (map[string]*ast.MappingValueNode, error) {
-	if _, null := unwrap(n).(*ast.NullNode); null || n == nil {
+	if _, null := yamldoc.Unwrap(n).(*ast.NullNode); null || n == nil {
 		return map[string]*ast.MappingValueNode{}, nil
 	}
 	return p.fields(n, what, allowed...)
 }
 
 func (p *scenarioParser) mapping(n ast.Node, what string) ([]*ast.MappingValueNode, error) {
-	switch m := unwrap(n).(type) {
+	switch m := yamldoc.Unwrap(n).(type) {
 	case *ast.MappingNode:
 		return m.Values, nil
 	case *ast.MappingValueNode:
@@ -674,7 +654,7 @@ func (p *scenarioParser) mapping(n ast.Node, what string) ([]*ast.MappingValueNo
 }
 
 func (p *scenarioParser) sequence(n ast.Node, what string) ([]ast.Node, error) {
-	switch s := unwrap(n).(type) {
+	switch s := yamldoc.Unwrap(n).(type) {
 	case *ast.SequenceNode:
 		return s.Values, nil
 	case *ast.NullNode:
@@ -739,7 +719,7 @@ func (p *scenarioParser) optional(f map[string]*ast.MappingValueNode, what strin
 // scalar returns a scalar's text as written, so YAML's typing never
 // changes a parameter value (0300 stays 0300).
 func (p *scenarioParser) scalar(n ast.Node, what string) (string, error) {
-	switch s := unwrap(n).(type) {
+	switch s := yamldoc.Unwrap(n).(type) {
 	case *ast.StringNode:
 		return s.Value, nil
 	case *ast.LiteralNode:
@@ -782,20 +762,6 @@ func (p *scenarioParser) integer(n ast.Node, what string) (int, error) {
 		return 0, p.errAt(n, "%s: %q is not a whole number", what, s)
 	}
 	return v, nil
-}
-
-// unwrap looks through anchors (&x) and tags (!!str) to the value.
-func unwrap(n ast.Node) ast.Node {
-	for {
-		switch t := n.(type) {
-		case *ast.AnchorNode:
-			n = t.Value
-		case *ast.TagNode:
-			n = t.Value
-		default:
-			return n
-		}
-	}
 }
 
 // ChangedParameters lists, per group ("" = the target's), every parameter

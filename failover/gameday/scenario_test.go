@@ -1,6 +1,7 @@
 package gameday
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -126,7 +127,7 @@ func TestReadFileSizeLimit(t *testing.T) {
 	if err := os.WriteFile(p, []byte(strings.Repeat("#", MaxFileSize+1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := ReadFile(p)
+	_, err := ReadFile(context.Background(), p)
 	if err == nil || !strings.Contains(err.Error(), "big.yaml: file is larger than") || !errors.Is(err, ErrInvalid) {
 		t.Fatalf("got %v", err)
 	}

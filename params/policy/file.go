@@ -12,23 +12,21 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
-	"os"
 	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
 
 	"github.com/rdsctl/rdsctl/params"
 	"github.com/rdsctl/rdsctl/params/formula"
 	"github.com/rdsctl/rdsctl/params/value"
+	"github.com/rdsctl/rdsctl/params/yamldoc"
 )
 
 // MaxFileSize bounds what ParseFile reads: a policy is a page of rules, and
@@ -152,21 +150,23 @@ func (e *FileError) Error() string {
 // Unwrap makes every FileError an ErrInvalid.
 func (e *FileError) Unwrap() error { return ErrInvalid }
 
-// ParseFile reads the policy at file, at most MaxFileSize bytes of it.
-func ParseFile(file string) (*Policy, error) {
-	f, err := os.Open(file)
+// ParseFile reads the policy at file: a regular file of at most
+// MaxFileSize bytes, read so that ctx can interrupt it.
+func ParseFile(ctx context.Context, file string) (*Policy, error) {
+	data, err := yamldoc.ReadFile(ctx, file, nil, "policy", MaxFileSize)
 	if err != nil {
-		return nil, &FileError{File: file, Msg: fmt.Sprintf("reading policy: %v", errors.Unwrap(err))}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, &FileError{File: file, Msg: fmt.Sprintf("reading policy: %v", err)}
-	}
-	if len(data) > MaxFileSize {
-		return nil, &FileError{File: file, Msg: fmt.Sprintf("larger than %d bytes; is this a policy file?", MaxFileSize)}
+		return nil, fromDoc(err)
 	}
 	return Parse(filepath.ToSlash(file), data)
+}
+
+// fromDoc makes yamldoc's errors this package's FileError, an ErrInvalid.
+func fromDoc(err error) error {
+	var e *yamldoc.Error
+	if errors.As(err, &e) {
+		return &FileError{File: e.File, Line: e.Line, Column: e.Column, Msg: e.Msg}
+	}
+	return err
 }
 
 // Parse reads a policy; name is the file name errors carry. It refuses
@@ -204,31 +204,9 @@ const (
 )
 
 func (p fileParser) parse(data []byte) (*Policy, error) {
-	af, err := parser.ParseBytes(data, 0)
+	body, err := yamldoc.Body(p.name, data, "more than one YAML document; a policy is one document")
 	if err != nil {
-		var ye yaml.Error
-		if errors.As(err, &ye) {
-			e := &FileError{File: p.name, Msg: "malformed YAML: " + ye.GetMessage()}
-			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-				e.Line, e.Column = tk.Position.Line, tk.Position.Column
-			}
-			return nil, e
-		}
-		return nil, &FileError{File: p.name, Msg: "malformed YAML: " + err.Error()}
-	}
-	var body ast.Node
-	for _, d := range af.Docs {
-		if d == nil || d.Body == nil {
-			continue
-		}
-		if body != nil {
-			e := p.errAt(d.Body, "more than one YAML document; a policy is one document")
-			if d.Start != nil && d.Start.Position != nil {
-				e.Line, e.Column = d.Start.Position.Line, d.Start.Position.Column
-			}
-			return nil, e
-		}
-		body = d.Body
+		return nil, fromDoc(err)
 	}
 	if body == nil {
 		return nil, &FileError{File: p.name, Line: 1, Msg: "empty policy: want version: 1 and rules:"}
@@ -309,9 +287,9 @@ func (p fileParser) parse(data []byte) (*Policy, error) {
 }
 
 func (p fileParser) rules(n ast.Node) ([]Rule, error) {
-	seq, ok := unwrap(n).(*ast.SequenceNode)
+	seq, ok := yamldoc.Unwrap(n).(*ast.SequenceNode)
 	if !ok {
-		if _, null := unwrap(n).(*ast.NullNode); null {
+		if _, null := yamldoc.Unwrap(n).(*ast.NullNode); null {
 			return nil, nil
 		}
 		return nil, p.errAt(n, "rules: want a list of rules")
@@ -465,7 +443,7 @@ func compareNumbers(a, b string) int {
 // mapping returns a mapping's entries, refusing a key given twice.
 func (p fileParser) mapping(n ast.Node, what string) ([]*ast.MappingValueNode, error) {
 	var values []*ast.MappingValueNode
-	switch m := unwrap(n).(type) {
+	switch m := yamldoc.Unwrap(n).(type) {
 	case *ast.MappingNode:
 		values = m.Values
 	case *ast.MappingValueNode:
@@ -500,7 +478,7 @@ func (p fileParser) key(mv *ast.MappingValueNode) string {
 // scalar returns a scalar's text as written, so that YAML's typing never
 // changes a value.
 func (p fileParser) scalar(n ast.Node, what string) (string, error) {
-	switch s := unwrap(n).(type) {
+	switch s := yamldoc.Unwrap(n).(type) {
 	case *ast.StringNode:
 		return s.Value, nil
 	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
@@ -533,7 +511,7 @@ func (p fileParser) boolean(n ast.Node, what string) (bool, error) {
 
 // strings reads a list of scalars.
 func (p fileParser) strings(n ast.Node, what string) ([]string, error) {
-	seq, ok := unwrap(n).(*ast.SequenceNode)
+	seq, ok := yamldoc.Unwrap(n).(*ast.SequenceNode)
 	if !ok {
 		return nil, p.errAt(n, "%s: want a list, e.g. [a, b]", what)
 	}
@@ -549,24 +527,10 @@ func (p fileParser) strings(n ast.Node, what string) ([]string, error) {
 }
 
 func (p fileParser) item(n ast.Node, i int) ast.Node {
-	if seq, ok := unwrap(n).(*ast.SequenceNode); ok && i < len(seq.Values) {
+	if seq, ok := yamldoc.Unwrap(n).(*ast.SequenceNode); ok && i < len(seq.Values) {
 		return seq.Values[i]
 	}
 	return n
-}
-
-// unwrap looks through anchors (&x) and tags (!!str) to the value.
-func unwrap(n ast.Node) ast.Node {
-	for {
-		switch t := n.(type) {
-		case *ast.AnchorNode:
-			n = t.Value
-		case *ast.TagNode:
-			n = t.Value
-		default:
-			return n
-		}
-	}
 }
 
 func pos(n ast.Node) (line, col int) {

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -138,10 +139,10 @@ func TestParseFileLimits(t *testing.T) {
 	if err := os.WriteFile(big, []byte("version: 1\n"+strings.Repeat("# filler\n", MaxFileSize/9+1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ParseFile(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+	if _, err := ParseFile(context.Background(), big); err == nil || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("big file: %v", err)
 	}
-	if _, err := ParseFile(filepath.Join(dir, "missing.yaml")); !errors.Is(err, ErrInvalid) {
+	if _, err := ParseFile(context.Background(), filepath.Join(dir, "missing.yaml")); !errors.Is(err, ErrInvalid) {
 		t.Errorf("missing file: %v", err)
 	}
 }
