@@ -1,7 +1,7 @@
 // Package atomicfile replaces files so that a crash at any point leaves
 // either the old content or the new, never a part, and a completed write
 // survives a power cut. The lab's state, its run info and the engines'
-// option and pid files are written through it.
+// option and pid files, and game-day reports are written through it.
 package atomicfile
 
 import (
