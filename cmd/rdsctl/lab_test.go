@@ -295,7 +295,7 @@ func TestLabEnvAndStatusAgainstLab(t *testing.T) {
 	t.Cleanup(func() { l.Close(context.Background()) })
 
 	ios, _, out, _ := ui.Test()
-	if err := labEnvRun(ctx, &LabDirOptions{IO: ios, Getenv: func(string) string { return "" }, Dir: dir}); err != nil {
+	if err := labEnvRun(ctx, &LabDirOptions{CommonOptions: CommonOptions{IO: ios, Getenv: func(string) string { return "" }}, Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
@@ -317,7 +317,7 @@ func TestLabEnvAndStatusAgainstLab(t *testing.T) {
 	}
 
 	ios, _, out, _ = ui.Test()
-	if err := labStatusRun(ctx, &LabDirOptions{IO: ios, Format: ui.FormatJSON, Dir: dir}); err != nil {
+	if err := labStatusRun(ctx, &LabDirOptions{CommonOptions: CommonOptions{IO: ios, Format: ui.FormatJSON}, Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	for _, key := range []string{`"pid": `, `"endpoint": "` + l.Endpoint() + `"`, `"dir": "` + dir + `"`, `"instances": []`, `"outages": []`} {
