@@ -229,6 +229,9 @@ func fortyFive(t *testing.T, e *paramsEnv) []params.Assignment {
 		out = append(out, params.Assignment{Name: aws.ToString(p.ParameterName), Value: v})
 	}
 	if len(out) < 45 {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("only %d suitable parameters; 45 are needed (under CI the lab's catalog must have them)", len(out))
+		}
 		t.Skipf("only %d suitable parameters", len(out))
 	}
 	return out
