@@ -187,25 +187,20 @@ func TestParamsConfirmOnTTY(t *testing.T) {
 	}
 }
 
-// sabotage is the lab's own client with one twist: the nth
-// ModifyDB(Cluster)ParameterGroup call has its first value replaced by
-// one the lab refuses. Client-side validation is thereby bypassed for
-// exactly one chunk, which is how a real partial failure is provoked: the
-// calls before it land, that one is refused by the lab, the rest are
-// never sent.
-type sabotage struct {
-	*rds.Client
-	nth, n int
+// refuseSecondModify makes the lab refuse the second
+// ModifyDBParameterGroup call from now on, once, with the error AWS gives
+// an invalid value (the lab's fault injection): the calls before it land,
+// that one is refused, the rest are never sent, which is how a real
+// partial failure looks.
+func (e *paramsEnv) refuseSecondModify() {
+	e.t.Helper()
+	if err := lab.InjectFault(e.lab.Endpoint(), lab.Fault{Action: "ModifyDBParameterGroup", Skip: 1, Count: 1,
+		Code: "InvalidParameterValue", Message: refusedMessage}); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
-func (s *sabotage) ModifyDBParameterGroup(ctx context.Context, in *rds.ModifyDBParameterGroupInput, opts ...func(*rds.Options)) (*rds.ModifyDBParameterGroupOutput, error) {
-	if s.n++; s.n == s.nth {
-		ps := append([]types.Parameter(nil), in.Parameters...)
-		ps[0].ParameterValue = aws.String("not-a-number")
-		in = &rds.ModifyDBParameterGroupInput{DBParameterGroupName: in.DBParameterGroupName, Parameters: ps}
-	}
-	return s.Client.ModifyDBParameterGroup(ctx, in, opts...)
-}
+const refusedMessage = "Invalid parameter value: refused by the lab's fault injection"
 
 // fortyFive are dynamic integer parameters of mariadb10.11 with a valid
 // value other than their default, none co-dependent: 3 chunks (20, 20, 5).
@@ -245,7 +240,8 @@ func TestParamsSetPartialFailure(t *testing.T) {
 	e.createGroup("g")
 	changes := fortyFive(t, e)
 	mark := e.mark()
-	c, _, out, errOut := e.common(&sabotage{Client: e.rds, nth: 2}, true)
+	e.refuseSecondModify()
+	c, _, out, errOut := e.common(nil, true)
 	c.Format = ui.FormatJSON
 	err := paramsSetRun(e.ctx, &ParamsSetOptions{CommonOptions: c, Name: "g", Assignments: changes, Apply: params.ApplyAuto})
 	var pe *params.PartialError
@@ -261,7 +257,7 @@ func TestParamsSetPartialFailure(t *testing.T) {
 	for _, s := range []string{
 		"✓ g: chunk 1 of 3 landed (20 parameters)",
 		"✓ chunk 1 of 3 landed: " + pe.Landed[0].Names()[0] + " ",
-		"✗ chunk 2 of 3 refused (InvalidParameterValue: Invalid parameter value: not-a-number for: " + pe.NotApplied[0].Names()[0],
+		"✗ chunk 2 of 3 refused (InvalidParameterValue: " + refusedMessage,
 		"✗ chunk 3 of 3 not sent: ",
 		"run the same command again to finish",
 	} {
@@ -348,7 +344,8 @@ func TestParamsApplyPartialFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	mark := e.mark()
-	c, _, _, errOut := e.common(&sabotage{Client: e.rds, nth: 2}, true)
+	e.refuseSecondModify()
+	c, _, _, errOut := e.common(nil, true)
 	err := paramsApplyRun(e.ctx, &ParamsApplyOptions{CommonOptions: c, File: path, Apply: params.ApplyAuto})
 	var pe *params.PartialError
 	if !errors.As(err, &pe) || len(pe.Landed) != 1 || pe.Failed != 1 {
