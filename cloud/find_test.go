@@ -19,7 +19,7 @@ import (
 func TestParameterGroupFinds(t *testing.T) {
 	isolateEnv(t)
 	ctx := context.Background()
-	l := startLab(t)
+	l := labtest.Start(t)
 	api := loadForLab(t, l)
 
 	_, err := api.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{
@@ -160,7 +160,7 @@ func TestParameterGroupFinds(t *testing.T) {
 func TestClusterFindsNotFound(t *testing.T) {
 	isolateEnv(t)
 	ctx := context.Background()
-	api := loadForLab(t, startLab(t))
+	api := loadForLab(t, labtest.Start(t))
 
 	_, err := cloud.FindClusterParameterGroup(ctx, api, "missing")
 	if !cloud.IsNotFound(err) {
@@ -180,7 +180,7 @@ func TestClusterFindsNotFound(t *testing.T) {
 func TestInstanceEvents(t *testing.T) {
 	isolateEnv(t)
 	ctx := context.Background()
-	api := loadForLab(t, startLab(t))
+	api := loadForLab(t, labtest.Start(t))
 	evs, err := cloud.InstanceEvents(ctx, api, "nosuch", time.Now().Add(-time.Hour))
 	if err != nil || len(evs) != 0 {
 		t.Fatalf("InstanceEvents(nosuch) = %v, %v", evs, err)

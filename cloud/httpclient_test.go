@@ -18,7 +18,7 @@ import (
 // exact Modify counts are the stronger check.
 func TestOneRequestPerCall(t *testing.T) {
 	isolateEnv(t)
-	l := startLab(t)
+	l := labtest.Start(t)
 	api := loadForLab(t, l)
 	ctx := context.Background()
 	const calls = 400
