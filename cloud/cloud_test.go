@@ -42,11 +42,6 @@ func unsetenv(t *testing.T, k string) {
 	os.Unsetenv(k)
 }
 
-func startLab(t *testing.T) *lab.Lab {
-	t.Helper()
-	return labtest.Start(t)
-}
-
 // loadForLab is how rdsctl builds its client for a lab: the global flags.
 func loadForLab(t *testing.T, l *lab.Lab) cloud.RDS {
 	t.Helper()
@@ -125,7 +120,7 @@ func TestLoadAdaptiveRetryer(t *testing.T) {
 // beats both endpoint variables, and that AWS_ENDPOINT_URL_RDS alone works
 // through the SDK's own resolution.
 func TestEndpointPrecedence(t *testing.T) {
-	l := startLab(t)
+	l := labtest.Start(t)
 	const dead = "http://127.0.0.1:1"
 	tests := []struct {
 		name   string
@@ -178,7 +173,7 @@ func (r *recorder) Do(req *http.Request) (*http.Response, error) {
 
 func TestUserAgent(t *testing.T) {
 	isolateEnv(t)
-	l := startLab(t)
+	l := labtest.Start(t)
 	cfg, err := cloud.Load(context.Background(), cloud.Options{Region: l.Region(), EndpointURL: l.Endpoint(), Version: "v1.2.3"})
 	if err != nil {
 		t.Fatal(err)

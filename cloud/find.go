@@ -203,9 +203,9 @@ func FindCluster(ctx context.Context, api rds.DescribeDBClustersAPIClient, id st
 		Err: &types.DBClusterNotFoundFault{Message: aws.String("DBCluster " + id + " not found.")}}
 }
 
-// AllEvents returns the events matching in (source, time window,
+// allEvents returns the events matching in (source, time window,
 // categories), every page of them.
-func AllEvents(ctx context.Context, api rds.DescribeEventsAPIClient, in *rds.DescribeEventsInput) ([]types.Event, error) {
+func allEvents(ctx context.Context, api rds.DescribeEventsAPIClient, in *rds.DescribeEventsInput) ([]types.Event, error) {
 	return collect(ctx, rds.NewDescribeEventsPaginator(api, in),
 		func(o *rds.DescribeEventsOutput) []types.Event { return o.Events },
 		func(err error) error { return opError(err, "", "", "describing events") })

@@ -19,7 +19,7 @@ import (
 func TestReadFleet(t *testing.T) {
 	isolateEnv(t)
 	ctx := context.Background()
-	l := startLab(t)
+	l := labtest.Start(t)
 	api := loadForLab(t, l)
 	for i := range 30 {
 		name := fmt.Sprintf("fleet-%02d", i)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/rdsctl/rdsctl/cloud"
+	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
 )
 
 // TestGroupsBothKinds drives every Groups operation against a real lab for
@@ -21,7 +22,7 @@ import (
 func TestGroupsBothKinds(t *testing.T) {
 	isolateEnv(t)
 	ctx := context.Background()
-	api := loadForLab(t, startLab(t))
+	api := loadForLab(t, labtest.Start(t))
 	for _, tt := range []struct {
 		cluster bool
 		family  string
@@ -123,7 +124,7 @@ func TestGroupsBothKinds(t *testing.T) {
 func TestInstanceOpsNotFound(t *testing.T) {
 	isolateEnv(t)
 	ctx := context.Background()
-	api := loadForLab(t, startLab(t))
+	api := loadForLab(t, labtest.Start(t))
 	var nf *cloud.NotFoundError
 	if _, err := cloud.RebootInstance(ctx, api, "nosuch", false); !errors.As(err, &nf) || err.Error() != `DB instance "nosuch" not found` {
 		t.Errorf("RebootInstance: %v", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rdsctl/rdsctl/cloud"
+	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
 )
 
 // TestWaitsOnMissingResources runs the SDK waiters against the lab: a
@@ -16,11 +17,8 @@ func TestWaitsOnMissingResources(t *testing.T) {
 	isolateEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	api := loadForLab(t, startLab(t))
+	api := loadForLab(t, labtest.Start(t))
 
-	if _, err := cloud.FindInstance(ctx, api, "missing"); cloud.Code(err) == "InvalidAction" {
-		t.Skip("this lab does not serve DB instances yet")
-	}
 	start := time.Now()
 	err := cloud.WaitInstanceAvailable(ctx, api, "missing", 10*time.Second)
 	var nf *cloud.NotFoundError

@@ -266,18 +266,17 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	}
 
 	var marks []Mark
-	out, err := api.RebootDBInstance(ctx, &rds.RebootDBInstanceInput{DBInstanceIdentifier: aws.String(opts.Instance),
-		ForceFailover: aws.Bool(opts.Failover)})
+	rebooted, err := cloud.RebootInstance(ctx, api, opts.Instance, opts.Failover)
 	if err != nil {
 		finish()
-		return res, fmt.Errorf("rebooting %s: %w", opts.Instance, err)
+		return res, err
 	}
 	res.TriggeredAt = opts.Now()
 	verb := "RebootDBInstance"
 	if opts.Failover {
 		verb += " ForceFailover=true"
 	}
-	marks = append(marks, Mark{At: res.TriggeredAt, Text: verb + " accepted, status " + aws.ToString(out.DBInstance.DBInstanceStatus)})
+	marks = append(marks, Mark{At: res.TriggeredAt, Text: verb + " accepted, status " + aws.ToString(rebooted.DBInstanceStatus)})
 	opts.Progress("%s accepted; waiting for %s to come back", verb, opts.Instance)
 
 	waitErr := waitRecovered(ctx, api, opts, res, &marks)
@@ -291,8 +290,7 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	start := res.TriggeredAt.Add(-5 * time.Second)
-	events, eerr := cloud.AllEvents(ectx, api, &rds.DescribeEventsInput{SourceType: types.SourceTypeDbInstance,
-		SourceIdentifier: aws.String(opts.Instance), StartTime: &start})
+	events, eerr := cloud.InstanceEvents(ectx, api, opts.Instance, start)
 	if eerr != nil {
 		opts.Warn("reading RDS events: %v", eerr)
 	}

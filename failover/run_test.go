@@ -93,6 +93,10 @@ func TestRunMeasuresFailoverAgainstTruth(t *testing.T) {
 	if d := math.Abs(res.DowntimeSeconds - want); d > 0.25 {
 		t.Errorf("measured downtime %.3fs, lab's window %.3fs: off by %.3fs (> 0.25s)", res.DowntimeSeconds, want, d)
 	}
+	const slack = 0.02 // the lab's clock reads around cutting and restoring
+	if want < res.DowntimeMinSeconds-slack || want > res.DowntimeMaxSeconds+slack {
+		t.Errorf("lab window %.3fs outside the proven bounds [%.3f, %.3f]", want, res.DowntimeMinSeconds, res.DowntimeMaxSeconds)
+	}
 	if res.OldPrimaryAZ != "us-east-1a" || res.NewPrimaryAZ != "us-east-1b" {
 		t.Errorf("AZs %s -> %s", res.OldPrimaryAZ, res.NewPrimaryAZ)
 	}
@@ -140,6 +144,9 @@ func TestRunBlackholeFailover(t *testing.T) {
 	want := truth.RestoredAt.Sub(truth.CutAt).Seconds()
 	if d := math.Abs(res.DowntimeSeconds - want); d > 0.25+0.2 {
 		t.Errorf("measured %.3fs, lab window %.3fs", res.DowntimeSeconds, want)
+	}
+	if want < res.DowntimeMinSeconds-0.02 || want > res.DowntimeMaxSeconds+0.02 {
+		t.Errorf("lab window %.3fs outside the proven bounds [%.3f, %.3f]", want, res.DowntimeMinSeconds, res.DowntimeMaxSeconds)
 	}
 }
 

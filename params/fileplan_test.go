@@ -6,52 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
-
-// simulate does to state what RDS does for actions: a created group starts
-// from defaults; a change makes a parameter user-set; a reset returns it to
-// its default. It is the model the idempotence test re-plans against.
-func simulate(t *testing.T, state map[GroupID]GroupState, defaults []types.Parameter, actions []FileAction) {
-	t.Helper()
-	def := NewMetadata(defaults)
-	for _, a := range actions {
-		id := GroupID{strings.ToLower(a.Group), a.Cluster}
-		st := state[id]
-		switch a.Kind {
-		case FileCreate:
-			if st.Exists {
-				t.Fatalf("create of existing group %s", a.Group)
-			}
-			st = GroupState{Exists: true, Family: a.Family, Parameters: append([]types.Parameter(nil), defaults...)}
-		case FileChange, FileReset:
-			if !st.Exists {
-				t.Fatalf("%s of missing group %s", a.Kind, a.Group)
-			}
-			if len(a.Plan.Chunks) == 0 {
-				t.Fatalf("empty %s plan for %s", a.Kind, a.Group)
-			}
-			ps := append([]types.Parameter(nil), st.Parameters...)
-			for _, c := range a.Plan.Changes() {
-				for i := range ps {
-					if *ps[i].ParameterName != c.Name {
-						continue
-					}
-					if a.Kind == FileChange {
-						ps[i].ParameterValue, ps[i].Source = aws.String(c.Value), aws.String("user")
-					} else {
-						d, _ := def.Lookup(c.Name)
-						ps[i].ParameterValue, ps[i].Source = d.ParameterValue, d.Source
-					}
-				}
-			}
-			st.Parameters = ps
-		}
-		state[id] = st
-	}
-}
 
 func kinds(actions []FileAction) []string {
 	var out []string
@@ -65,7 +20,11 @@ func kinds(actions []FileAction) []string {
 	return out
 }
 
-func TestPlanFileConverges(t *testing.T) {
+// TestPlanFileActions: a file plans creates, changes and resets in order,
+// skipping values already so. That applying the plan converges (planning
+// again finds nothing, nor does planning an export) is shown on the lab by
+// TestLabFileConverges.
+func TestPlanFileActions(t *testing.T) {
 	defaults := testGroup(30)
 	existing := userSet(userSet(testGroup(30), "wait_timeout", "600"), "slow_query_log", "1")
 	existing = userSet(existing, "binlog_format", "ROW") // user-set, absent from the file: reset
@@ -106,28 +65,6 @@ func TestPlanFileConverges(t *testing.T) {
 		t.Errorf("27 changes in %d chunks", len(actions[2].Plan.Chunks))
 	}
 
-	simulate(t, state, defaults, actions)
-	again, err := PlanFile(f, state, ApplyAuto)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(again) != 0 {
-		t.Fatalf("second run planned %q, want nothing", kinds(again))
-	}
-
-	// Exporting the converged group and planning the export is also a no-op.
-	exp := Export("staging-params", "mariadb10.11", "", false, state[GroupID{Name: "staging-params"}].Parameters)
-	b, err := (&File{Groups: []GroupSpec{exp}}).Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ef, err := Parse("export.yaml", b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if acts, err := PlanFile(ef, state, ApplyAuto); err != nil || len(acts) != 0 {
-		t.Fatalf("planning an export: %q, %v", kinds(acts), err)
-	}
 }
 
 func genYAML(prefix string, n int) string {

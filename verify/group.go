@@ -70,11 +70,11 @@ func Group(ctx context.Context, api API, awsCfg aws.Config, group string, opts O
 		return nil, err
 	}
 	if _, err := cloud.FindParameterGroup(ctx, api, group); err != nil {
-		return nil, &rdsError{op: "finding parameter group " + group, err: err}
+		return nil, err
 	}
 	all, err := cloud.AllInstances(ctx, api)
 	if err != nil {
-		return nil, &rdsError{op: "listing instances", err: err}
+		return nil, err
 	}
 	var ids []string
 	for _, in := range all {

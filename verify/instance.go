@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -99,7 +100,7 @@ func instance(ctx context.Context, api API, awsCfg aws.Config, id string, opts O
 	warnf := opts.warnf()
 	in, err := cloud.FindInstance(ctx, api, id)
 	if err != nil {
-		return nil, &rdsError{op: "finding instance " + id, err: err}
+		return nil, err
 	}
 	if st := aws.ToString(in.DBInstanceStatus); st != "available" {
 		warnf("instance %s is %s; its server may not answer", id, st)
@@ -198,14 +199,14 @@ func Expectations(ctx context.Context, api API, in types.DBInstance, opts Option
 func groupParameters(ctx context.Context, api API, group string, all bool) ([]types.Parameter, error) {
 	ps, err := cloud.AllParameters(ctx, api, group, cloud.SourceUser)
 	if err != nil {
-		return nil, &rdsError{op: "reading parameter group " + group, err: err}
+		return nil, err
 	}
 	if !all {
 		return ps, nil
 	}
 	sys, err := cloud.AllParameters(ctx, api, group, cloud.SourceSystem)
 	if err != nil {
-		return nil, &rdsError{op: "reading parameter group " + group, err: err}
+		return nil, err
 	}
 	for _, p := range sys {
 		if aws.ToBool(p.IsModifiable) {
@@ -215,8 +216,8 @@ func groupParameters(ctx context.Context, api API, group string, all bool) ([]ty
 	return ps, nil
 }
 
-// eventRetention is how far back RDS keeps events (14 days), in minutes.
-const eventRetention = 14 * 24 * 60
+// eventRetention is how far back RDS keeps events.
+const eventRetention = 14 * 24 * time.Hour
 
 // attachPending reports whether group was attached to instance id after
 // its last restart, from the instance's events: ParameterApplyStatus says
@@ -224,11 +225,7 @@ const eventRetention = 14 * 24 * 60
 // but a new group's dynamic values are not live either. If the events
 // cannot be read it says so and answers false (static changes only).
 func attachPending(ctx context.Context, api API, id, group string, warnf func(string, ...any)) bool {
-	evs, err := cloud.AllEvents(ctx, api, &rds.DescribeEventsInput{
-		SourceType:       types.SourceTypeDbInstance,
-		SourceIdentifier: aws.String(id),
-		Duration:         aws.Int32(eventRetention),
-	})
+	evs, err := cloud.InstanceEvents(ctx, api, id, time.Now().Add(-eventRetention))
 	if err != nil {
 		warnf("reading the events of %s (to tell a newly attached parameter group): %v", id, err)
 		return false
@@ -247,29 +244,6 @@ func attachPending(ctx context.Context, api API, id, group string, warnf func(st
 	return attached
 }
 
-// rdsError renders a failed RDS call as "what verify was doing: Code:
-// message (request id R)" instead of the SDK's operation/transport/status
-// preamble, and wraps the SDK's error, so cloud.IsNotFound and errors.As
-// still see it.
-type rdsError struct {
-	op  string
-	err error
-}
-
-func (e *rdsError) Error() string {
-	code := cloud.Code(e.err)
-	if code == "" {
-		return e.op + ": " + e.err.Error()
-	}
-	msg := e.op + ": " + code + ": " + cloud.Message(e.err)
-	if id := cloud.RequestID(e.err); id != "" {
-		msg += " (request id " + id + ")"
-	}
-	return msg
-}
-
-func (e *rdsError) Unwrap() error { return e.err }
-
 // Globals reads every global variable instance id's server runs, over the
 // same non-interactive connection, login resolution and timeouts as
 // Instance, without comparing them to anything. It is for callers that
@@ -281,7 +255,7 @@ func Globals(ctx context.Context, api API, awsCfg aws.Config, id string, login L
 	}
 	in, err := cloud.FindInstance(ctx, api, id)
 	if err != nil {
-		return nil, &rdsError{op: "finding instance " + id, err: err}
+		return nil, err
 	}
 	conn, err := login.Resolve(ctx, awsCfg, in, func(string, ...any) {})
 	if err != nil {

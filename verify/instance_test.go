@@ -62,18 +62,18 @@ func TestInstanceRejectsBadOptionsFirst(t *testing.T) {
 	}
 }
 
-// TestInstanceAndGroupNotFound: a missing instance or group is the RDS
-// error, wrapped (cloud.IsNotFound holds) and named.
+// TestInstanceAndGroupNotFound: a missing instance or group is cloud's
+// typed not-found error (cloud.IsNotFound holds), in its one shape.
 func TestInstanceAndGroupNotFound(t *testing.T) {
 	l := labtest.Start(t)
 	api := labtest.Client(t, l)
 	ctx := context.Background()
 	_, err := verify.Instance(ctx, api, labAWS, "nosuch", verify.Options{})
-	if !cloud.IsNotFound(err) || !strings.HasPrefix(err.Error(), "finding instance nosuch: DBInstanceNotFound: DBInstance nosuch not found") {
+	if !cloud.IsNotFound(err) || err.Error() != `DB instance "nosuch" not found` {
 		t.Errorf("missing instance: %v", err)
 	}
 	_, err = verify.Group(ctx, api, labAWS, "nosuch", verify.Options{})
-	if !cloud.IsNotFound(err) || !strings.HasPrefix(err.Error(), "finding parameter group nosuch: DBParameterGroupNotFound") {
+	if !cloud.IsNotFound(err) || err.Error() != `parameter group "nosuch" not found` {
 		t.Errorf("missing group: %v", err)
 	}
 	if _, err := api.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String("unused"),

@@ -397,7 +397,7 @@ func TestAttachGroupWaitsForReboot(t *testing.T) {
 	if applyStatus(in) != "in-sync" || global(t, db, "wait_timeout") != "120" {
 		t.Fatalf("after reboot: %s, wait_timeout %s", applyStatus(in), global(t, db, "wait_timeout"))
 	}
-	evs, err := cloud.AllEvents(ctx, c, &rds.DescribeEventsInput{SourceType: types.SourceTypeDbInstance, SourceIdentifier: aws.String("attach")})
+	evs, err := cloud.InstanceEvents(ctx, c, "attach", time.Now().Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

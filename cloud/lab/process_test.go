@@ -157,8 +157,27 @@ func TestKill9LosesNoAcknowledgedChange(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
-	mu.Lock() // freeze the acknowledged set at the moment of the kill
+	// Kill once every writer has had a change acknowledged, so that the
+	// kill lands among writes in flight. The lock stays held from here:
+	// it freezes the acknowledged set at the moment of the kill.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		mu.Lock()
+		modified := 0
+		for _, v := range acked {
+			if v != "" {
+				modified++
+			}
+		}
+		if modified == 4 {
+			break
+		}
+		mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of 4 writers had a change acknowledged within 30s", modified)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	if err := ch.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

@@ -22,8 +22,11 @@ import (
 
 // DemoOptions are the inputs of `rdsctl demo`.
 type DemoOptions struct {
-	IO            *ui.IOStreams
-	Getenv        func(string) string
+	CommonOptions
+	// Execute runs an rdsctl command line through the same command tree
+	// as the binary, in this process, and returns its exit code.
+	Execute func(ctx context.Context, args []string) int
+
 	Dir           string
 	Keep          bool
 	FailoverDelay time.Duration
@@ -37,12 +40,6 @@ const (
 	demoUser     = "admin"
 	demoPassword = "demo-Pa55word"
 )
-
-// demo runs rdsctl's own command tree, which lists demo: registering it
-// from init breaks what would be an initialization cycle.
-func init() {
-	commandGroups = append(commandGroups, func(f *Factory) *cobra.Command { return NewCmdDemo(f, nil) })
-}
 
 // NewCmdDemo builds `rdsctl demo`.
 func NewCmdDemo(f *Factory, runF func(context.Context, *DemoOptions) error) *cobra.Command {
@@ -63,24 +60,22 @@ func NewCmdDemo(f *Factory, runF func(context.Context, *DemoOptions) error) *cob
 Every step is a real rdsctl command, printed before it runs, so the demo is
 also a tutorial. The lab is stopped and removed at the end unless --keep.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IO, opts.Getenv = f.IOStreams, f.Getenv
-			if opts.FailoverDelay < 0 {
-				return cli.Usagef("invalid --failover-delay %s: must not be negative", opts.FailoverDelay)
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return demoRun(cmd.Context(), f, opts)
-		},
 	}
+	parse := func([]string) error {
+		opts.Execute = func(ctx context.Context, args []string) int { return execute(ctx, f, args) }
+		if opts.FailoverDelay < 0 {
+			return cli.Usagef("invalid --failover-delay %s: must not be negative", opts.FailoverDelay)
+		}
+		return nil
+	}
+	newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, demoRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "lab directory (default: a new temporary one)")
 	cmd.Flags().BoolVar(&opts.Keep, "keep", false, "keep the lab's directory afterwards (resume it with rdsctl lab up --dir)")
 	cmd.Flags().DurationVar(&opts.FailoverDelay, "failover-delay", defaultFailoverDelay, "how long the lab's failover keeps the endpoint down")
 	return cmd
 }
 
-func demoRun(ctx context.Context, f *Factory, opts *DemoOptions) error {
+func demoRun(ctx context.Context, opts *DemoOptions) error {
 	ios := opts.IO
 	dir := opts.Dir
 	if dir == "" {
@@ -122,7 +117,7 @@ func demoRun(ctx context.Context, f *Factory, opts *DemoOptions) error {
 	} {
 		os.Setenv(k, v)
 	}
-	d := &demo{ctx: ctx, f: f, ios: ios}
+	d := &demo{ctx: ctx, opts: opts, ios: ios}
 
 	d.chapter("1. A parameter group and a Multi-AZ instance that uses it")
 	if err := d.run("params", "create", demoGroup, "--family", "mariadb10.11", "--description", "staging, tuned by rdsctl demo"); err != nil {
@@ -177,9 +172,9 @@ func demoRun(ctx context.Context, f *Factory, opts *DemoOptions) error {
 
 // demo prints and runs the demo's steps in this process.
 type demo struct {
-	ctx context.Context
-	f   *Factory
-	ios *ui.IOStreams
+	ctx  context.Context
+	opts *DemoOptions
+	ios  *ui.IOStreams
 }
 
 func (d *demo) chapter(title string) { d.ios.Heading(title) }
@@ -191,7 +186,7 @@ func (d *demo) say(line string) { fmt.Fprintln(d.ios.Out, line) }
 func (d *demo) run(args ...string) error {
 	cs := d.ios.ColorScheme()
 	fmt.Fprintln(d.ios.Out, cs.Bold("$ rdsctl "+shellJoin(args)))
-	if code := execute(d.ctx, d.f, args); code != cli.ExitOK {
+	if code := d.opts.Execute(d.ctx, args); code != cli.ExitOK {
 		return cli.Silent(fmt.Errorf("demo step failed (exit %d): rdsctl %s", code, shellJoin(args)))
 	}
 	return nil
@@ -204,16 +199,15 @@ func (d *demo) createInstance() error {
 	fmt.Fprintln(d.ios.Out, d.ios.ColorScheme().Bold("$ aws rds create-db-instance --db-instance-identifier "+demoInstance+
 		" --engine mariadb --db-instance-class db.t3.micro --multi-az --db-parameter-group-name "+demoGroup+
 		" --master-username "+demoUser+" --master-user-password ****"))
-	cfg, err := d.f.AWSConfig(d.ctx)
+	cfg, err := d.opts.AWSConfig(d.ctx)
 	if err != nil {
 		return err
 	}
 	c := cloud.NewClient(cfg)
-	if _, err := c.CreateDBInstance(d.ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(demoInstance),
-		DBInstanceClass: aws.String("db.t3.micro"), Engine: aws.String("mariadb"), MultiAZ: aws.Bool(true),
-		DBParameterGroupName: aws.String(demoGroup), MasterUsername: aws.String(demoUser),
-		MasterUserPassword: aws.String(demoPassword)}); err != nil {
-		return fmt.Errorf("creating %s: %w", demoInstance, err)
+	if _, err := cloud.CreateInstance(d.ctx, c, cloud.NewInstance{ID: demoInstance, Class: "db.t3.micro",
+		Engine: "mariadb", MultiAZ: true, ParameterGroup: demoGroup, MasterUser: demoUser,
+		MasterPassword: demoPassword}); err != nil {
+		return err
 	}
 	d.ios.Progressf("waiting for %s to be available", demoInstance)
 	if err := cloud.WaitInstanceAvailable(d.ctx, c, demoInstance, 2*time.Minute, fastWaiter); err != nil {
@@ -223,14 +217,15 @@ func (d *demo) createInstance() error {
 	return nil
 }
 
-func fastWaiter(o *rds.DBInstanceAvailableWaiterOptions) {
+// fastWaiter polls a lab's instance more often than the SDK's default.
+var fastWaiter cloud.WaitOption = func(o *rds.DBInstanceAvailableWaiterOptions) {
 	o.MinDelay, o.MaxDelay = 50*time.Millisecond, 250*time.Millisecond
 }
 
 // settle waits until the instance's parameter group is no longer applying,
 // as an engineer would look at rdsctl status before checking.
 func (d *demo) settle() error {
-	cfg, err := d.f.AWSConfig(d.ctx)
+	cfg, err := d.opts.AWSConfig(d.ctx)
 	if err != nil {
 		return err
 	}
@@ -272,7 +267,7 @@ func (d *demo) interactiveClient() {
 		d.say("  (skipped: needs the mariadb client and script(1) to run it on a terminal)")
 		return
 	}
-	cfg, err := d.f.AWSConfig(d.ctx)
+	cfg, err := d.opts.AWSConfig(d.ctx)
 	if err != nil {
 		return
 	}

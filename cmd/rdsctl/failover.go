@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
-	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 	"github.com/rdsctl/rdsctl/failover"
@@ -20,9 +19,7 @@ import (
 // FailoverOptions are the inputs of `rdsctl failover` and `rdsctl reboot`:
 // the same measured run, with and without ForceFailover.
 type FailoverOptions struct {
-	IO      *ui.IOStreams
-	Format  ui.Format
-	Factory *Factory
+	CommonOptions
 
 	// Command is "failover" or "reboot", for messages.
 	Command  string
@@ -63,7 +60,7 @@ func newFailoverCmd(f *Factory, command string, runF func(context.Context, *Fail
 	cmd := &cobra.Command{
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IO, opts.Format, opts.Factory = f.IOStreams, f.Format(), f
+			opts.CommonOptions = f.common()
 			if len(args) == 1 {
 				opts.Instance = strings.TrimSpace(args[0])
 			}
@@ -153,16 +150,16 @@ func (o *FailoverOptions) validate() error {
 
 func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	ios := opts.IO
-	vo := runtimeVerifyOptions(opts.Verify, opts.Factory, ios)
+	vo := runtimeVerifyOptions(opts.Verify, opts.CommonOptions)
 	// Settings that cannot work fail here, before any call.
 	if err := vo.Validate(); err != nil {
 		return usageIfConfig(err)
 	}
-	api, err := opts.Factory.RDS(ctx)
+	api, err := opts.RDS(ctx)
 	if err != nil {
 		return err
 	}
-	awsCfg, err := opts.Factory.AWSConfig(ctx)
+	awsCfg, err := opts.AWSConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -173,8 +170,6 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	switch {
 	case errors.Is(err, failover.ErrNotMultiAZ):
 		return cli.Usage(err)
-	case cloud.IsNotFound(err):
-		return &rdsError{op: "finding instance " + opts.Instance, err: err}
 	case err != nil:
 		return err
 	}

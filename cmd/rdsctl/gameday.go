@@ -23,9 +23,7 @@ import (
 
 // GamedayOptions are the inputs of `rdsctl gameday run`.
 type GamedayOptions struct {
-	IO      *ui.IOStreams
-	Format  ui.Format
-	Factory *Factory
+	CommonOptions
 
 	File           string
 	ReportDir      string
@@ -88,7 +86,7 @@ an interrupted drill); 2 invalid scenario or refused target.`,
   rdsctl gameday run drill.yaml --report out/ --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IO, opts.Format, opts.Factory = f.IOStreams, f.Format(), f
+			opts.CommonOptions = f.common()
 			opts.File = args[0]
 			if err := opts.DB.validate(); err != nil {
 				return err
@@ -108,17 +106,17 @@ func gamedayRun(ctx context.Context, opts *GamedayOptions) error {
 	if err != nil {
 		return cli.Usage(err)
 	}
-	api, err := opts.Factory.RDS(ctx)
+	api, err := opts.RDS(ctx)
 	if err != nil {
 		return err
 	}
 	prog := newGamedayProgress(ios.ErrOut, ios.IsStderrTTY)
 	defer prog.close()
-	awsCfg, err := opts.Factory.AWSConfig(ctx)
+	awsCfg, err := opts.AWSConfig(ctx)
 	if err != nil {
 		return err
 	}
-	login := runtimeVerifyOptions(verify.Options{Login: opts.DB.login()}, opts.Factory, ios).Login
+	login := runtimeVerifyOptions(verify.Options{Login: opts.DB.login()}, opts.CommonOptions).Login
 	drv, err := gameday.NewRDSDriver(ctx, api, awsCfg, sc.Target.Instance, login, prog.warnf, prog.logf)
 	if err != nil {
 		return usageIfConfig(err)

@@ -117,8 +117,7 @@ func resolveLabDir(dir string, getenv func(string) string) (string, error) {
 
 // LabUpOptions are the inputs of `rdsctl lab up`.
 type LabUpOptions struct {
-	IO            *ui.IOStreams
-	Getenv        func(string) string
+	CommonOptions
 	Executable    func() (string, error)
 	Dir           string
 	Port          int
@@ -170,7 +169,7 @@ State persists in the directory: a second 'lab up' on the same directory
 resumes where the last one stopped.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IO, opts.Getenv, opts.Executable = f.IOStreams, f.Getenv, f.Executable
+			opts.CommonOptions, opts.Executable = f.common(), f.Executable
 			opts.Region = f.Global.Region
 			if opts.Port < 0 || opts.Port > 65535 {
 				return cli.Usagef("invalid --port %d: want 0-65535 (0 picks a free port)", opts.Port)
@@ -290,10 +289,8 @@ func labCommandLine(verb, dir string, getenv func(string) string) string {
 
 // LabDirOptions are the inputs of `lab down`, `lab status` and `lab env`.
 type LabDirOptions struct {
-	IO     *ui.IOStreams
-	Getenv func(string) string
-	Format ui.Format
-	Dir    string
+	CommonOptions
+	Dir string
 }
 
 func newLabDirCmd(f *Factory, use, short string, runF, defaultRun func(context.Context, *LabDirOptions) error) *cobra.Command {
@@ -302,14 +299,8 @@ func newLabDirCmd(f *Factory, use, short string, runF, defaultRun func(context.C
 		Use:   use,
 		Short: short,
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IO, opts.Getenv, opts.Format = f.IOStreams, f.Getenv, f.Format()
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return defaultRun(cmd.Context(), opts)
-		},
 	}
+	newCmd(f, cmd, opts, &opts.CommonOptions, nil, runF, defaultRun)
 	cmd.Flags().StringVar(&opts.Dir, "dir", "", "lab state directory (default $RDSCTL_LAB_DIR, $XDG_STATE_HOME/rdsctl/lab or ~/.local/state/rdsctl/lab)")
 	_ = cmd.MarkFlagDirname("dir")
 	return cmd

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 )
 
@@ -283,19 +284,12 @@ func TestPrintLabStatus(t *testing.T) {
 // TestLabEnvAndStatusAgainstLab runs env and status against a lab served
 // in-process.
 func TestLabEnvAndStatusAgainstLab(t *testing.T) {
-	dir := t.TempDir()
-	l, err := lab.New(lab.Options{Dir: dir, NoEngine: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := labtest.Start(t)
+	dir := l.Dir()
 	ctx := context.Background()
-	if err := l.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close(context.Background()) })
 
 	ios, _, out, _ := ui.Test()
-	if err := labEnvRun(ctx, &LabDirOptions{IO: ios, Getenv: func(string) string { return "" }, Dir: dir}); err != nil {
+	if err := labEnvRun(ctx, &LabDirOptions{CommonOptions: CommonOptions{IO: ios, Getenv: func(string) string { return "" }}, Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
@@ -317,7 +311,7 @@ func TestLabEnvAndStatusAgainstLab(t *testing.T) {
 	}
 
 	ios, _, out, _ = ui.Test()
-	if err := labStatusRun(ctx, &LabDirOptions{IO: ios, Format: ui.FormatJSON, Dir: dir}); err != nil {
+	if err := labStatusRun(ctx, &LabDirOptions{CommonOptions: CommonOptions{IO: ios, Format: ui.FormatJSON}, Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	for _, key := range []string{`"pid": `, `"endpoint": "` + l.Endpoint() + `"`, `"dir": "` + dir + `"`, `"instances": []`, `"outages": []`} {

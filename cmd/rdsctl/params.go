@@ -57,44 +57,6 @@ Commands that change or delete a group ask first on a terminal and need
 	return cmd
 }
 
-// ParamsCommon is what every params verb takes from the Factory, and so
-// do status and wait, which need the same three things. RDS is a
-// function, not a client, so that parsing tests never load AWS settings
-// and behaviour tests can hand in a client for an in-process lab.
-type ParamsCommon struct {
-	IO     *ui.IOStreams
-	Format ui.Format
-	RDS    func(context.Context) (cloud.RDS, error)
-}
-
-func (c *ParamsCommon) groups(ctx context.Context, cluster bool) (cloud.Groups, error) {
-	api, err := c.RDS(ctx)
-	if err != nil {
-		return cloud.Groups{}, err
-	}
-	return cloud.Groups{API: api, Cluster: cluster}, nil
-}
-
-// newParamsCmd completes a params verb: RunE fills common from f, runs the
-// verb's own argument parsing (whose errors are usage errors), then calls
-// runF (tests) or run.
-func newParamsCmd[O any](f *Factory, cmd *cobra.Command, opts *O, common *ParamsCommon,
-	parse func(args []string) error, runF, run func(context.Context, *O) error) *cobra.Command {
-	cmd.RunE = func(c *cobra.Command, args []string) error {
-		common.IO, common.Format, common.RDS = f.IOStreams, f.Format(), f.RDS
-		if parse != nil {
-			if err := parse(args); err != nil {
-				return err
-			}
-		}
-		if runF != nil {
-			return runF(c.Context(), opts)
-		}
-		return run(c.Context(), opts)
-	}
-	return cmd
-}
-
 func addClusterFlag(cmd *cobra.Command, cluster *bool) {
 	cmd.Flags().BoolVar(cluster, "cluster", false, "a DB cluster parameter group (Aurora, Multi-AZ DB clusters)")
 }
@@ -158,7 +120,7 @@ func refused(ios *ui.IOStreams, err error) error {
 
 // ParamsListOptions are the inputs of `params list`.
 type ParamsListOptions struct {
-	ParamsCommon
+	CommonOptions
 	Family  string
 	Cluster bool
 }
@@ -173,7 +135,7 @@ func NewCmdParamsList(f *Factory, runF func(context.Context, *ParamsListOptions)
 	}
 	cmd.Flags().StringVar(&opts.Family, "family", "", "only groups of this family, e.g. mariadb10.11")
 	addClusterFlag(cmd, &opts.Cluster)
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, nil, runF, paramsListRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, nil, runF, paramsListRun)
 }
 
 func paramsListRun(ctx context.Context, opts *ParamsListOptions) error {
@@ -206,7 +168,7 @@ func paramsListRun(ctx context.Context, opts *ParamsListOptions) error {
 
 // ParamsCreateOptions are the inputs of `params create`.
 type ParamsCreateOptions struct {
-	ParamsCommon
+	CommonOptions
 	Name        string
 	Family      string
 	Description string
@@ -237,7 +199,7 @@ func NewCmdParamsCreate(f *Factory, runF func(context.Context, *ParamsCreateOpti
 		}
 		return checkNewGroupName(opts.Name)
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsCreateRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsCreateRun)
 }
 
 func paramsCreateRun(ctx context.Context, opts *ParamsCreateOptions) error {
@@ -250,12 +212,12 @@ func paramsCreateRun(ctx context.Context, opts *ParamsCreateOptions) error {
 		return err
 	}
 	opts.IO.Successf("created %s %s (family %s)", api.Noun(), g.Name, g.Family)
-	return printGroup(opts.ParamsCommon, paramGroup(g))
+	return printGroup(opts.CommonOptions, paramGroup(g))
 }
 
 // printGroup writes a created or copied group: its name alone for the
 // table format, so that scripts can capture it, or the whole record.
-func printGroup(c ParamsCommon, g paramGroup) error {
+func printGroup(c CommonOptions, g paramGroup) error {
 	return c.IO.Print(c.Format, g, func() error {
 		_, err := fmt.Fprintln(c.IO.Out, g.Name)
 		return err
@@ -264,7 +226,7 @@ func printGroup(c ParamsCommon, g paramGroup) error {
 
 // ParamsCopyOptions are the inputs of `params copy`.
 type ParamsCopyOptions struct {
-	ParamsCommon
+	CommonOptions
 	Source      string
 	Target      string
 	Description string
@@ -298,7 +260,7 @@ family instead, which starts from the same defaults.`,
 		}
 		return checkNewGroupName(opts.Target)
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsCopyRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsCopyRun)
 }
 
 func paramsCopyRun(ctx context.Context, opts *ParamsCopyOptions) error {
@@ -311,12 +273,12 @@ func paramsCopyRun(ctx context.Context, opts *ParamsCopyOptions) error {
 		return err
 	}
 	opts.IO.Successf("copied %s %s to %s", api.Noun(), opts.Source, g.Name)
-	return printGroup(opts.ParamsCommon, paramGroup(g))
+	return printGroup(opts.CommonOptions, paramGroup(g))
 }
 
 // ParamsDeleteOptions are the inputs of `params delete`.
 type ParamsDeleteOptions struct {
-	ParamsCommon
+	CommonOptions
 	Name    string
 	Cluster bool
 }
@@ -338,7 +300,7 @@ func NewCmdParamsDelete(f *Factory, runF func(context.Context, *ParamsDeleteOpti
 		}
 		return refuseDefault(opts.Name, "deleted")
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsDeleteRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsDeleteRun)
 }
 
 func paramsDeleteRun(ctx context.Context, opts *ParamsDeleteOptions) error {

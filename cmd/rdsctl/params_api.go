@@ -1,10 +1,6 @@
 package main
 
-import (
-	"errors"
-
-	"github.com/rdsctl/rdsctl/cloud"
-)
+import "github.com/rdsctl/rdsctl/cloud"
 
 // paramGroup is a parameter group of either kind as rdsctl prints it; its
 // JSON keys are the contract (cloud.Group has the same fields, untagged).
@@ -29,28 +25,3 @@ func groupUsers(us []cloud.GroupUser) []groupUser {
 	}
 	return out
 }
-
-// rdsError names what the command was doing when an RDS call failed.
-//
-// Deprecated: the cloud layer types its errors itself (cloud.OpError,
-// cloud.NotFoundError); this remains only for the verify and failover
-// commands until they call cloud or their own packages for everything.
-// A missing resource shows as cloud's not-found sentence alone.
-type rdsError struct {
-	op  string
-	err error
-}
-
-func (e *rdsError) Error() string {
-	var nf *cloud.NotFoundError
-	if errors.As(e.err, &nf) {
-		return nf.Error()
-	}
-	var oe *cloud.OpError
-	if errors.As(e.err, &oe) {
-		return e.op + ": " + cloud.Describe(oe.Err)
-	}
-	return e.op + ": " + cloud.Describe(e.err)
-}
-
-func (e *rdsError) Unwrap() error { return e.err }

@@ -17,7 +17,7 @@ import (
 
 // ParamsAttachOptions are the inputs of `params attach`.
 type ParamsAttachOptions struct {
-	ParamsCommon
+	CommonOptions
 	Name     string
 	Instance string
 	Reboot   bool
@@ -60,7 +60,7 @@ available and in-sync.`,
 		}
 		return checkTimeout(opts.Timeout)
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsAttachRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsAttachRun)
 }
 
 // attachReport is the machine-readable result of `params attach`. Status
@@ -102,7 +102,7 @@ func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
 		if rep.NeedsReboot {
 			ios.Warnf("reboot needed for its changes to take effect: %s (rdsctl reboot %s, or attach with --reboot)", rep.Instance, rep.Instance)
 		}
-		return printAttach(opts.ParamsCommon, rep)
+		return printAttach(opts.CommonOptions, rep)
 	default:
 		ios.Progressf("attach parameter group %s (%s) to DB instance %s, in place of %s", rep.Group, rep.Family, rep.Instance, orDash(rep.PreviousGroup))
 		action := fmt.Sprintf("attach parameter group %s to DB instance %s", rep.Group, rep.Instance)
@@ -140,7 +140,7 @@ func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
 	} else {
 		ios.Successf("DB instance %s is available and in-sync with parameter group %s", rep.Instance, rep.Group)
 	}
-	return printAttach(opts.ParamsCommon, rep)
+	return printAttach(opts.CommonOptions, rep)
 }
 
 // checkAttach finds the group and the instance and checks, before
@@ -197,7 +197,7 @@ func groupApplyStatus(in types.DBInstance, group string) (string, bool) {
 
 // printAttach writes the outcome: a key/value block, or the report for
 // -o json|yaml.
-func printAttach(c ParamsCommon, rep *attachReport) error {
+func printAttach(c CommonOptions, rep *attachReport) error {
 	return c.IO.Print(c.Format, rep, func() error {
 		cs := c.IO.ColorScheme()
 		return c.IO.PrintFields(

@@ -43,8 +43,8 @@ func newInstanceEnv(t *testing.T, failoverDelay time.Duration, multiAZ bool) *pa
 func TestParamsAttach(t *testing.T) {
 	e := newInstanceEnv(t, 0, false)
 	e.createGroup("g")
-	opts := func(c ParamsCommon) *ParamsAttachOptions {
-		return &ParamsAttachOptions{ParamsCommon: c, Name: "g", Instance: "db", Timeout: time.Minute}
+	opts := func(c CommonOptions) *ParamsAttachOptions {
+		return &ParamsAttachOptions{CommonOptions: c, Name: "g", Instance: "db", Timeout: time.Minute}
 	}
 
 	mark := e.mark()
@@ -106,7 +106,7 @@ func TestPrintAttachJSON(t *testing.T) {
 	ios, _, out, _ := ui.Test()
 	rep := &attachReport{Instance: "db", Group: "new", PreviousGroup: "old", Family: "mariadb10.11",
 		Status: statusApplied, ParameterApplyStatus: "in-sync", Rebooted: true}
-	if err := printAttach(ParamsCommon{IO: ios, Format: ui.FormatJSON}, rep); err != nil {
+	if err := printAttach(CommonOptions{IO: ios, Format: ui.FormatJSON}, rep); err != nil {
 		t.Fatal(err)
 	}
 	want := `{

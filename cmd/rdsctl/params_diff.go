@@ -14,7 +14,7 @@ import (
 // ParamsDiffOptions are the inputs of `params diff`. B empty means A's
 // family's engine defaults.
 type ParamsDiffOptions struct {
-	ParamsCommon
+	CommonOptions
 	A, B     string
 	Cluster  bool
 	ExitCode bool
@@ -61,7 +61,7 @@ With --exit-code, differences exit 3, for CI jobs that fail on drift.`,
 		}
 		return err
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsDiffRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsDiffRun)
 }
 
 func paramsDiffRun(ctx context.Context, opts *ParamsDiffOptions) error {

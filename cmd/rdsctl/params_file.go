@@ -16,7 +16,7 @@ import (
 
 // ParamsExportOptions are the inputs of `params export`.
 type ParamsExportOptions struct {
-	ParamsCommon
+	CommonOptions
 	Names   []string
 	Cluster bool
 }
@@ -47,7 +47,7 @@ reads it back; applying an unedited export changes nothing.
 		}
 		return nil
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsExportRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsExportRun)
 }
 
 func paramsExportRun(ctx context.Context, opts *ParamsExportOptions) error {
@@ -87,7 +87,7 @@ func paramsExportRun(ctx context.Context, opts *ParamsExportOptions) error {
 
 // ParamsApplyOptions are the inputs of `params apply`.
 type ParamsApplyOptions struct {
-	ParamsCommon
+	CommonOptions
 	File   string
 	DryRun bool
 	Apply  params.ApplyMode
@@ -125,7 +125,7 @@ nothing. FILE - reads standard input.`,
 		opts.Apply = mode
 		return nil
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsApplyRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsApplyRun)
 }
 
 // fileReport is the machine-readable result of `params apply`.
@@ -176,7 +176,7 @@ func paramsApplyRun(ctx context.Context, opts *ParamsApplyOptions) error {
 	}
 	rep.UsedBy, rep.NeedsReboot = fileUsers(ctx, ios, api, actions)
 	what := fmt.Sprintf("%s (%s on %s)", file.Path, plural(len(actions), "action"), plural(countGroups(actions), "group"))
-	return deliver(opts.ParamsCommon, rep, &rep.outcome, delivery{
+	return deliver(opts.CommonOptions, rep, &rep.outcome, delivery{
 		empty:   len(actions) == 0,
 		nothing: "nothing to change: every group in " + file.Path + " matches",
 		confirm: "apply " + what,

@@ -65,13 +65,6 @@ func summarizePlan(ios *ui.IOStreams, api cloud.Groups, p *params.Plan) {
 	}
 }
 
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
 // pendingReboot reports whether any change in p waits for a reboot.
 func pendingReboot(p *params.Plan) bool {
 	for _, c := range p.Changes() {
@@ -215,7 +208,7 @@ type delivery struct {
 // outcome. A send that stops part-way (an API refusal, Ctrl-C) is
 // reported chunk by chunk and returned as is: the library's
 // *PartialError, which exits 1.
-func deliver(c ParamsCommon, rep any, out *outcome, d delivery) error {
+func deliver(c CommonOptions, rep any, out *outcome, d delivery) error {
 	ios := c.IO
 	if out.NeedsReboot == nil {
 		out.NeedsReboot = []string{}
@@ -254,6 +247,6 @@ func deliver(c ParamsCommon, rep any, out *outcome, d delivery) error {
 
 // printReport writes rep for -o json|yaml; the table format has shown
 // the plan already.
-func printReport(c ParamsCommon, rep any) error {
+func printReport(c CommonOptions, rep any) error {
 	return c.IO.Print(c.Format, rep, func() error { return nil })
 }

@@ -17,7 +17,7 @@ import (
 
 // ParamsSetOptions are the inputs of `params set`.
 type ParamsSetOptions struct {
-	ParamsCommon
+	CommonOptions
 	Name        string
 	Assignments []params.Assignment
 	Apply       params.ApplyMode
@@ -60,7 +60,7 @@ needed (--dry-run needs nothing).`,
 		opts.Assignments = as
 		return nil
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsSetRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsSetRun)
 }
 
 // changeTarget reads what set and reset share: the group, which must not
@@ -85,7 +85,7 @@ var applyModeCompletion = cobra.FixedCompletions(
 	cobra.ShellCompDirectiveNoFileComp)
 
 func paramsSetRun(ctx context.Context, opts *ParamsSetOptions) error {
-	return planAndSend(ctx, opts.ParamsCommon, opts.Name, opts.Cluster, opts.DryRun, func(ps []types.Parameter) (*params.Plan, error) {
+	return planAndSend(ctx, opts.CommonOptions, opts.Name, opts.Cluster, opts.DryRun, func(ps []types.Parameter) (*params.Plan, error) {
 		return params.PlanModify(opts.Name, opts.Cluster, ps, opts.Assignments, opts.Apply)
 	})
 }
@@ -93,7 +93,7 @@ func paramsSetRun(ctx context.Context, opts *ParamsSetOptions) error {
 // planAndSend is set and reset: fetch the group's parameters from every
 // source (validation needs the metadata of parameters nobody has set yet,
 // and no-op detection their current values), plan, and send the plan.
-func planAndSend(ctx context.Context, c ParamsCommon, group string, cluster, dryRun bool, plan func([]types.Parameter) (*params.Plan, error)) error {
+func planAndSend(ctx context.Context, c CommonOptions, group string, cluster, dryRun bool, plan func([]types.Parameter) (*params.Plan, error)) error {
 	api, err := c.groups(ctx, cluster)
 	if err != nil {
 		return err
@@ -120,7 +120,7 @@ func refusedOr(ios *ui.IOStreams, err error) error {
 
 // ParamsResetOptions are the inputs of `params reset`.
 type ParamsResetOptions struct {
-	ParamsCommon
+	CommonOptions
 	Name    string
 	Names   []string
 	All     bool
@@ -169,11 +169,11 @@ user-set are already at their default and are skipped.`,
 		}
 		return nil
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsResetRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsResetRun)
 }
 
 func paramsResetRun(ctx context.Context, opts *ParamsResetOptions) error {
-	return planAndSend(ctx, opts.ParamsCommon, opts.Name, opts.Cluster, opts.DryRun, func(ps []types.Parameter) (*params.Plan, error) {
+	return planAndSend(ctx, opts.CommonOptions, opts.Name, opts.Cluster, opts.DryRun, func(ps []types.Parameter) (*params.Plan, error) {
 		return params.PlanReset(opts.Name, opts.Cluster, ps, opts.Names, opts.All, opts.Apply)
 	})
 }
@@ -188,7 +188,7 @@ type changeReport struct {
 
 // sendPlan shows a validated plan and who it affects, asks, sends it
 // chunk by chunk, and reports the outcome (see deliver).
-func sendPlan(ctx context.Context, c ParamsCommon, api cloud.Groups, plan *params.Plan, dryRun bool) error {
+func sendPlan(ctx context.Context, c CommonOptions, api cloud.Groups, plan *params.Plan, dryRun bool) error {
 	ios := c.IO
 	rep := &changeReport{Group: plan.Group, Cluster: plan.Cluster, Plan: plan, outcome: outcome{DryRun: dryRun}}
 	users, known := lookupUsers(ctx, ios, api, map[string]bool{plan.Group: true})

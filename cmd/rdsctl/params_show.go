@@ -18,7 +18,7 @@ var showSources = []string{cloud.SourceUser, cloud.SourceSystem, cloud.SourceEng
 
 // ParamsShowOptions are the inputs of `params show`.
 type ParamsShowOptions struct {
-	ParamsCommon
+	CommonOptions
 	Name    string
 	Source  string
 	Cluster bool
@@ -65,7 +65,7 @@ show what RDS chose; all shows every parameter.`,
 		}
 		return cli.Usagef("invalid --source %q: want one of %s", opts.Source, strings.Join(showSources, ", "))
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsShowRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsShowRun)
 }
 
 func paramsShowRun(ctx context.Context, opts *ParamsShowOptions) error {
@@ -136,13 +136,4 @@ func ellipsize(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-// orDash shows an empty cell as "-", so that columns stay readable and
-// tab-separated output never has two tabs in a row.
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

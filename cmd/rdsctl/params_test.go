@@ -2,29 +2,26 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/smithy-go"
 	"github.com/spf13/cobra"
 
-	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 	"github.com/rdsctl/rdsctl/params"
 )
 
-// common lets the parsing tests reach every Options' ParamsCommon.
-func (c *ParamsCommon) common() *ParamsCommon { return c }
+// common lets the parsing tests reach every Options' CommonOptions.
+func (c *CommonOptions) common() *CommonOptions { return c }
 
-type withCommon interface{ common() *ParamsCommon }
+type withCommon interface{ common() *CommonOptions }
 
 // parser runs a params verb's cobra command on args with a runF that
-// captures the Options, and returns them with ParamsCommon checked and
+// captures the Options, and returns them with CommonOptions checked and
 // cleared, so that tests compare only what the flags and arguments set.
 type parser func(t *testing.T, args []string) (any, error)
 
@@ -47,7 +44,7 @@ func parse[O any](newCmd func(*Factory, func(context.Context, *O) error) *cobra.
 		if c.IO != f.IOStreams || c.Format != ui.FormatTable || c.RDS == nil {
 			t.Errorf("%v: common options not filled from the factory: %+v", args, c)
 		}
-		*c = ParamsCommon{}
+		*c = CommonOptions{}
 		return got, nil
 	}
 }
@@ -64,7 +61,7 @@ var (
 	parseExport = parse(NewCmdParamsExport)
 	parseApply  = parse(NewCmdParamsApply)
 	parseAttach = parse(NewCmdParamsAttach)
-	// status and wait take ParamsCommon too.
+	// status and wait take CommonOptions too.
 	parseStatus = parse(NewCmdStatus)
 	parseWait   = parse(NewCmdWait)
 )
@@ -240,28 +237,6 @@ func FuzzParamsSetArgs(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestRDSErrorShim: the command layer's leftover wrapper shows a missing
-// resource as cloud's sentence alone and an API error without the SDK's
-// preamble, keeping the cause.
-func TestRDSErrorShim(t *testing.T) {
-	api := &smithy.GenericAPIError{Code: "Throttling", Message: "slow down"}
-	err := &rdsError{op: "finding parameter group x", err: api}
-	if got, want := err.Error(), "finding parameter group x: Throttling: slow down"; got != want {
-		t.Errorf("error = %q, want %q", got, want)
-	}
-	if !errors.Is(err, api) {
-		t.Error("cause not kept")
-	}
-	nf := &rdsError{op: "finding instance db", err: &cloud.NotFoundError{Kind: cloud.KindInstance, Name: "db"}}
-	if got, want := nf.Error(), `DB instance "db" not found`; got != want {
-		t.Errorf("not found = %q, want %q", got, want)
-	}
-	plain := &rdsError{op: "listing", err: context.Canceled}
-	if plain.Error() != "listing: context canceled" || !errors.Is(plain, context.Canceled) {
-		t.Errorf("plain error = %v", plain)
-	}
 }
 
 func TestNeedsReboot(t *testing.T) {

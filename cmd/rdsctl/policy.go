@@ -27,8 +27,9 @@ var policyFormats = []string{string(ui.FormatTable), string(ui.FormatJSON), poli
 
 // PolicyCheckOptions are the inputs of `rdsctl policy check`.
 type PolicyCheckOptions struct {
-	IO      *ui.IOStreams
-	Factory *Factory
+	// CommonOptions' Format is the global -o; Format below is the one
+	// this command prints, which --format can set beyond it.
+	CommonOptions
 
 	File   string
 	Format string // table, json, yaml, junit, github
@@ -98,7 +99,7 @@ finding (unresolved ones too with --strict); 1 the fleet could not be read;
   rdsctl policy check -f policy.yaml --effective --db-secret prod-readonly`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IO, opts.Factory = f.IOStreams, f
+			opts.CommonOptions = f.common()
 			if !cmd.Flags().Changed("format") {
 				opts.Format = string(f.Format())
 			}
@@ -118,6 +119,11 @@ finding (unresolved ones too with --strict); 1 the fleet could not be read;
 				}
 			}
 			opts.Regions = regions
+			// The first region is the base configuration's when none is
+			// configured; f loads that configuration on first use.
+			if f.Global.Region == "" && len(regions) > 0 {
+				f.Global.Region = regions[0]
+			}
 			for _, arn := range opts.RoleARNs {
 				if cloud.AccountFromARN(arn) == "" || !strings.Contains(arn, ":role/") {
 					return cli.Usagef("invalid --role-arn %q: want arn:aws:iam::ACCOUNT:role/NAME", arn)
@@ -170,7 +176,7 @@ func policyCheckRun(ctx context.Context, opts *PolicyCheckOptions) error {
 	}
 	gopts := policy.GatherOptions{Concurrency: opts.Concurrency}
 	if opts.Effective {
-		gopts.Effective = &verifyGlobalsReader{f: opts.Factory, db: opts.DB, targets: targets}
+		gopts.Effective = &verifyGlobalsReader{common: opts.CommonOptions, db: opts.DB, targets: targets}
 	}
 	snaps, err := policy.Gather(ctx, pol, targets, gopts)
 	if err != nil {
@@ -250,11 +256,7 @@ func printPolicyTable(ios *ui.IOStreams, fs []policy.Finding, qualify bool) erro
 // each --role-arn assumed through STS) and region (--regions, else the
 // configured one).
 func policyTargets(ctx context.Context, opts *PolicyCheckOptions) ([]policy.Target, error) {
-	f := opts.Factory
-	if f.Global.Region == "" && len(opts.Regions) > 0 {
-		f.Global.Region = opts.Regions[0]
-	}
-	base, err := f.AWSConfig(ctx)
+	base, err := opts.AWSConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +296,7 @@ func policyTargets(ctx context.Context, opts *PolicyCheckOptions) ([]policy.Targ
 // reads every global at once over the non-interactive connection with its
 // tight timeouts.
 type verifyGlobalsReader struct {
-	f       *Factory
+	common  CommonOptions
 	db      dbConnFlags
 	targets []policy.Target
 }
@@ -321,11 +323,11 @@ func (r *verifyGlobalsReader) ReadGlobals(ctx context.Context, account, region, 
 	if api == nil {
 		return nil, fmt.Errorf("no client for account %s region %s", account, region)
 	}
-	awsCfg, err := r.f.AWSConfig(ctx)
+	awsCfg, err := r.common.AWSConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
-	login := runtimeVerifyOptions(verify.Options{Login: r.db.login()}, r.f, r.f.IOStreams).Login
+	login := runtimeVerifyOptions(verify.Options{Login: r.db.login()}, r.common).Login
 	return verify.Globals(ctx, api, awsCfg, id, login)
 }
 

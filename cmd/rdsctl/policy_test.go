@@ -65,7 +65,9 @@ func TestNewCmdPolicyCheck(t *testing.T) {
 // read: a usage error naming it, before any AWS call (no region is set).
 func TestPolicyCheckBadFile(t *testing.T) {
 	ios, _, out, _ := ui.Test()
-	err := policyCheckRun(context.Background(), &PolicyCheckOptions{IO: ios, Factory: testFactory(t, nil), File: "testdata/none.yaml", Format: "table"})
+	common := testFactory(t, nil).common()
+	common.IO = ios
+	err := policyCheckRun(context.Background(), &PolicyCheckOptions{CommonOptions: common, File: "testdata/none.yaml", Format: "table"})
 	if cli.ExitCode(err) != cli.ExitUsage || !strings.Contains(err.Error(), "testdata/none.yaml: reading policy") || out.Len() != 0 {
 		t.Fatalf("err = %v, out %q", err, out)
 	}

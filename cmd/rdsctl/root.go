@@ -15,18 +15,22 @@ import (
 )
 
 // commandGroups are the top-level commands, in help order. Adding a command
-// group is one file (NewCmdX in x.go) plus one line here.
-var commandGroups = []func(*Factory) *cobra.Command{
-	NewCmdLab,
-	NewCmdParams,
-	func(f *Factory) *cobra.Command { return NewCmdStatus(f, nil) },
-	func(f *Factory) *cobra.Command { return NewCmdWait(f, nil) },
-	func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) },
-	func(f *Factory) *cobra.Command { return NewCmdReboot(f, nil) },
-	func(f *Factory) *cobra.Command { return NewCmdFailover(f, nil) },
-	NewCmdPolicy,
-	NewCmdGameday,
-	func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) },
+// group is one file (NewCmdX in x.go) plus one line here. It is a function,
+// not a variable, because demo runs this very command tree.
+func commandGroups() []func(*Factory) *cobra.Command {
+	return []func(*Factory) *cobra.Command{
+		NewCmdLab,
+		NewCmdParams,
+		func(f *Factory) *cobra.Command { return NewCmdStatus(f, nil) },
+		func(f *Factory) *cobra.Command { return NewCmdWait(f, nil) },
+		func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) },
+		func(f *Factory) *cobra.Command { return NewCmdReboot(f, nil) },
+		func(f *Factory) *cobra.Command { return NewCmdFailover(f, nil) },
+		NewCmdPolicy,
+		NewCmdGameday,
+		func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) },
+		func(f *Factory) *cobra.Command { return NewCmdDemo(f, nil) },
+	}
 }
 
 func init() {
@@ -107,7 +111,7 @@ changed), 3 findings (drift, policy violations, failed assertions).`,
 	pf.BoolVarP(&g.Yes, "yes", "y", false, "do not ask before destructive actions (required off a terminal)")
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(ui.Formats, cobra.ShellCompDirectiveNoFileComp))
 
-	for _, newGroup := range commandGroups {
+	for _, newGroup := range commandGroups() {
 		root.AddCommand(newGroup(f))
 	}
 	// cobra would add these lazily inside Execute; adding them now lets

@@ -109,7 +109,7 @@ func TestEveryGroupIsStrict(t *testing.T) {
 func TestVersionRun(t *testing.T) {
 	for _, format := range []ui.Format{ui.FormatTable, ui.FormatJSON, ui.FormatYAML} {
 		ios, _, out, _ := ui.Test()
-		if err := versionRun(&VersionOptions{IO: ios, Format: format, Version: "v1.2.3"}); err != nil {
+		if err := versionRun(&VersionOptions{CommonOptions: CommonOptions{IO: ios, Format: format}, Version: "v1.2.3"}); err != nil {
 			t.Fatal(err)
 		}
 		want := map[ui.Format]string{

@@ -75,18 +75,3 @@ func cmdLabFault(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(lab.InjectFault(ts.Getenv("LAB_ENDPOINT"), lab.Fault{Action: args[0], Skip: skip, Code: args[2],
 		Message: strings.Join(args[3:], " ")}))
 }
-
-func init() {
-	extraScriptCmds["sleep"] = cmdSleep
-}
-
-// cmdSleep pauses the script, to let a background command get going
-// before it is signalled: sleep DURATION.
-func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: sleep DURATION")
-	}
-	d, err := time.ParseDuration(args[0])
-	ts.Check(err)
-	time.Sleep(d)
-}

@@ -21,7 +21,7 @@ import (
 
 // StatusOptions are the inputs of `rdsctl status`.
 type StatusOptions struct {
-	ParamsCommon
+	CommonOptions
 	Instance string
 }
 
@@ -47,7 +47,7 @@ after a reboot (RDS does not say how many).`,
 		opts.Instance, err = instanceArg(args[0])
 		return err
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, statusRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, statusRun)
 }
 
 // instanceIDPattern admits what an existing DB instance identifier can

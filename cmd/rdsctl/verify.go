@@ -7,17 +7,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
-	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 	"github.com/rdsctl/rdsctl/verify"
 )
 
 // VerifyOptions are the inputs of `rdsctl verify`.
 type VerifyOptions struct {
-	IO     *ui.IOStreams
-	Format ui.Format
-	// Factory supplies the RDS client and the AWS settings that IAM
+	// CommonOptions supply the RDS client and the AWS settings that IAM
 	// tokens and Secrets Manager need.
-	Factory *Factory
+	CommonOptions
 
 	Instance string // INSTANCE, or "" with Group
 	Group    string // --group: every instance using this parameter group
@@ -55,9 +52,10 @@ func (v *verifyFlags) options(db dbConnFlags) (verify.Options, error) {
 
 // runtimeVerifyOptions completes o with what comes from the process: the
 // environment and the streams for advice and progress.
-func runtimeVerifyOptions(o verify.Options, f *Factory, ios *ui.IOStreams) verify.Options {
-	if f != nil && o.Login.Getenv == nil {
-		o.Login.Getenv = f.Getenv
+func runtimeVerifyOptions(o verify.Options, c CommonOptions) verify.Options {
+	ios := c.IO
+	if o.Login.Getenv == nil {
+		o.Login.Getenv = c.Getenv
 	}
 	if o.Warnf == nil {
 		o.Warnf = ios.Warnf
@@ -113,7 +111,7 @@ Exit codes: 0 nothing drifts; 3 drift, or an --expect that does not hold;
   rdsctl verify prod-db --db-secret arn:aws:secretsmanager:...:secret:prod --ca-bundle global-bundle.pem`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IO, opts.Format, opts.Factory = f.IOStreams, f.Format(), f
+			opts.CommonOptions = f.common()
 			if len(args) == 1 {
 				opts.Instance = strings.TrimSpace(args[0])
 			}
@@ -142,16 +140,16 @@ Exit codes: 0 nothing drifts; 3 drift, or an --expect that does not hold;
 }
 
 func verifyRun(ctx context.Context, opts *VerifyOptions) error {
-	vo := runtimeVerifyOptions(opts.Verify, opts.Factory, opts.IO)
+	vo := runtimeVerifyOptions(opts.Verify, opts.CommonOptions)
 	// Settings that cannot work fail here, before any call.
 	if err := vo.Validate(); err != nil {
 		return usageIfConfig(err)
 	}
-	api, err := opts.Factory.RDS(ctx)
+	api, err := opts.RDS(ctx)
 	if err != nil {
 		return err
 	}
-	awsCfg, err := opts.Factory.AWSConfig(ctx)
+	awsCfg, err := opts.AWSConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -167,9 +165,3 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	}
 	return verifyOutcome(opts.IO, []*verify.Report{rep})
 }
-
-// The ParameterApplyStatus values the commands treat specially.
-const (
-	applyApplying      = "applying"
-	applyPendingReboot = "pending-reboot"
-)

@@ -30,7 +30,7 @@ func parseVerify(t *testing.T, args ...string) (*VerifyOptions, error) {
 		}
 		return nil, err
 	}
-	if got.IO != f.IOStreams || got.Factory != f || got.Format != ui.FormatTable {
+	if got.IO != f.IOStreams || got.RDS == nil || got.AWSConfig == nil || got.Getenv == nil || got.Format != ui.FormatTable {
 		t.Errorf("%v: options not filled from the factory", args)
 	}
 	return got, nil
@@ -76,7 +76,7 @@ func TestVerifyParsing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got.IO, got.Factory, got.Format = nil, nil, ""
+			got.CommonOptions = CommonOptions{}
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", *got, tt.want)
 			}

@@ -6,8 +6,6 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
-
-	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 )
 
 // version is set at release time with -ldflags "-X main.version=v1.2.3".
@@ -34,8 +32,7 @@ func buildVersion() string {
 
 // VersionOptions holds what `rdsctl version` prints.
 type VersionOptions struct {
-	IO      *ui.IOStreams
-	Format  ui.Format
+	CommonOptions
 	Version string
 }
 
@@ -49,14 +46,13 @@ type versionInfo struct {
 
 // NewCmdVersion builds `rdsctl version`.
 func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command {
-	opts := &VersionOptions{IO: f.IOStreams}
+	opts := &VersionOptions{}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the rdsctl version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Format = f.Format()
-			opts.Version = f.Version
+			opts.CommonOptions, opts.Version = f.common(), f.Version
 			if runF != nil {
 				return runF(opts)
 			}

@@ -48,7 +48,7 @@ const defaultWaitTimeout = 15 * time.Minute
 
 // WaitOptions are the inputs of `rdsctl wait`.
 type WaitOptions struct {
-	ParamsCommon
+	CommonOptions
 	Instance string
 	For      waitTarget
 	Timeout  time.Duration
@@ -89,7 +89,7 @@ which no amount of waiting changes: the instance must reboot first.`,
 		}
 		return checkTimeout(opts.Timeout)
 	}
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, waitRun)
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, waitRun)
 }
 
 func checkTimeout(d time.Duration) error {

@@ -39,7 +39,7 @@ func TestWaitDeadlineAndInterrupt(t *testing.T) {
 	c, _, out, errOut := e.common(nil, false)
 	c.Format = ui.FormatJSON
 	start := time.Now()
-	err := waitRun(e.ctx, &WaitOptions{ParamsCommon: c, Instance: "db", For: waitAvailable, Timeout: 2 * time.Second})
+	err := waitRun(e.ctx, &WaitOptions{CommonOptions: c, Instance: "db", For: waitAvailable, Timeout: 2 * time.Second})
 	if err == nil || cli.ExitCode(err) != cli.ExitFailure {
 		t.Fatalf("err = %v", err)
 	}
@@ -62,7 +62,7 @@ func TestWaitDeadlineAndInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(e.ctx)
 	time.AfterFunc(300*time.Millisecond, cancel)
 	start = time.Now()
-	err = waitRun(ctx, &WaitOptions{ParamsCommon: c, Instance: "db", For: waitInSync, Timeout: time.Minute})
+	err = waitRun(ctx, &WaitOptions{CommonOptions: c, Instance: "db", For: waitInSync, Timeout: time.Minute})
 	if !cli.IsInterrupted(err) {
 		t.Fatalf("err = %v, want it to be an interrupt", err)
 	}
