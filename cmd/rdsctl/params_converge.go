@@ -197,18 +197,29 @@ func convergeOutcome(ios *ui.IOStreams, rep converge.Report, err error) error {
 		left = "left untouched: " + strings.Join(rep.Remaining, ", ")
 	}
 	var se *converge.StopError
-	if !errors.As(err, &se) {
+	switch {
+	case !errors.As(err, &se) && errors.Is(err, context.Canceled):
+		return interruptedError(fmt.Sprintf("interrupted after %s converged; %s; run the command again to continue",
+			plural(len(rep.Members), "instance"), left))
+	case se == nil:
 		return fmt.Errorf("stopped after %s converged (%s): %w", plural(len(rep.Members), "instance"), left, err)
+	case se.Outcome == converge.OutcomeInterrupted:
+		return interruptedError(fmt.Sprintf("interrupted during the %s of %s, which may still be recovering; %s converged before it; %s; run the command again to continue",
+			rep.Members[done].Action, se.Instance, plural(done, "instance"), left))
 	}
 	msg := fmt.Sprintf("%s; %s converged before it; %s; run the command again to continue", se.Error(), plural(done, "instance"), left)
 	if se.Finding() {
 		return cli.Findings(1, "%s", msg)
 	}
-	if se.Outcome == converge.OutcomeInterrupted {
-		return fmt.Errorf("%s: %w", msg, context.Canceled)
-	}
 	return errors.New(msg)
 }
+
+// interruptedError is a Ctrl-C that says what was done; it is
+// context.Canceled for the exit code and the presenter.
+type interruptedError string
+
+func (e interruptedError) Error() string { return string(e) }
+func (e interruptedError) Unwrap() error { return context.Canceled }
 
 // printConvergePlan is the plan as a table: one row per member, then the
 // values each restart changes.
