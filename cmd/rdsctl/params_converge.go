@@ -236,7 +236,7 @@ func printConvergePlan(ios *ui.IOStreams, plan *converge.Plan) error {
 	t := ios.NewTable("INSTANCE", "ACTION", "MULTI-AZ", "EXPECTED WRITE DOWNTIME", "CHANGES")
 	for _, s := range plan.Steps {
 		t.AddRow(s.Instance, string(s.Action), multiAZText(s.MultiAZ),
-			fmt.Sprintf("%s (RDS: up to ~%gs)", s.ExpectedDowntime, s.ExpectedDowntimeSeconds), changesText(s.Changes))
+			fmt.Sprintf("%s (typically ≤%gs on RDS)", s.ExpectedDowntime, s.ExpectedDowntimeSeconds), changesText(s.Changes))
 	}
 	if err := t.Render(); err != nil {
 		return err

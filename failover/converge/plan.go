@@ -269,13 +269,13 @@ func MakePlan(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target Targ
 		switch {
 		case opts.Strategy == StrategyReboot || opts.Strategy == StrategyAuto && !step.MultiAZ:
 			step.Action = ActionReboot
-			step.ExpectedDowntime = "one restart in place"
+			step.ExpectedDowntime = "one restart"
 			step.ExpectedDowntimeSeconds = TypicalReboot.Seconds()
 		case !step.MultiAZ:
 			return nil, fmt.Errorf("%s: --strategy failover needs a standby: %w (use --strategy auto or reboot)", id, ErrNotMultiAZ)
 		default:
 			step.Action = ActionFailover
-			step.ExpectedDowntime = "one failover (the restart happens on the standby)"
+			step.ExpectedDowntime = "one failover"
 			step.ExpectedDowntimeSeconds = TypicalFailover.Seconds()
 		}
 		plan.Steps = append(plan.Steps, step)
