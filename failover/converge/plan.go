@@ -260,7 +260,7 @@ func MakePlan(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target Targ
 		if err != nil {
 			return nil, err
 		}
-		g := groupsOf(in)
+		g := verify.GroupsOf(in)
 		if g.Status != "pending-reboot" {
 			plan.InSync = append(plan.InSync, id)
 			continue
@@ -342,7 +342,7 @@ func settled(ctx context.Context, api cloud.RDS, id string, opts Options) (types
 		if err != nil {
 			return in, err
 		}
-		if groupsOf(in).Status != "applying" {
+		if verify.GroupsOf(in).Status != "applying" {
 			return in, nil
 		}
 		if time.Now().After(deadline) {
@@ -355,25 +355,6 @@ func settled(ctx context.Context, api cloud.RDS, id string, opts Options) (types
 			wait = min(2*wait, 2*time.Second)
 		}
 	}
-}
-
-// groupsOf is the instance's DB parameter groups and their combined apply
-// status, as verify.Groups says it.
-func groupsOf(in types.DBInstance) verify.Groups {
-	g := verify.Groups{}
-	for _, pg := range in.DBParameterGroups {
-		g.Names = append(g.Names, aws.ToString(pg.DBParameterGroupName))
-		st := aws.ToString(pg.ParameterApplyStatus)
-		switch {
-		case st == "pending-reboot":
-			g.Status = st
-		case st == "applying" && g.Status != "pending-reboot":
-			g.Status = st
-		case g.Status == "":
-			g.Status = st
-		}
-	}
-	return g
 }
 
 // pendingChanges are the report's values that wait for the reboot.
