@@ -88,9 +88,10 @@ var (
 )
 
 // Typical downtimes on RDS, for the plan's estimate: AWS documents
-// Multi-AZ failovers as typically 60–120 seconds; an in-place reboot is a
-// crash recovery on the same host, of the same order. The measured figure
-// of each member is in its Member result.
+// Multi-AZ failovers as typically 60–120 seconds. AWS gives no figure for
+// an in-place reboot (its length is the engine's crash recovery), so the
+// plan assumes the same bound. They are estimates to show before asking;
+// the measured downtime of each member is in its Member result.
 const (
 	TypicalFailover = 120 * time.Second
 	TypicalReboot   = 120 * time.Second
