@@ -148,6 +148,26 @@ type Groups struct {
 	Status string
 }
 
+// GroupsOf names instance in's DB parameter groups and their combined
+// apply status, as Expectations works it out, for callers that plan around
+// the status without verifying (params converge picks the members that
+// are pending-reboot).
+func GroupsOf(in types.DBInstance) Groups {
+	var g Groups
+	for _, pg := range in.DBParameterGroups {
+		g.Names = append(g.Names, aws.ToString(pg.DBParameterGroupName))
+		switch st := aws.ToString(pg.ParameterApplyStatus); {
+		case st == applyPendingReboot:
+			g.Status = st
+		case st == applyApplying && g.Status != applyPendingReboot:
+			g.Status = st
+		case g.Status == "":
+			g.Status = st
+		}
+	}
+	return g
+}
+
 // Expectations works out what instance in's server should run: each
 // parameter group's user-set values (plus the modifiable system-set ones
 // with opts.All), then the opts.Expect overrides. A group attached since
@@ -160,19 +180,10 @@ type Groups struct {
 func Expectations(ctx context.Context, api API, in types.DBInstance, opts Options) ([]Expectation, Groups, error) {
 	warnf := opts.warnf()
 	id := aws.ToString(in.DBInstanceIdentifier)
-	var g Groups
+	g := GroupsOf(in)
 	var base []Expectation
 	for _, pg := range in.DBParameterGroups {
 		name := aws.ToString(pg.DBParameterGroupName)
-		g.Names = append(g.Names, name)
-		switch st := aws.ToString(pg.ParameterApplyStatus); {
-		case st == applyPendingReboot:
-			g.Status = st
-		case st == applyApplying && g.Status != applyPendingReboot:
-			g.Status = st
-		case g.Status == "":
-			g.Status = st
-		}
 		ps, err := groupParameters(ctx, api, name, opts.All)
 		if err != nil {
 			return nil, g, err

@@ -53,6 +53,7 @@ Commands that change or delete a group ask first on a terminal and need
 		NewCmdParamsExport(f, nil),
 		NewCmdParamsApply(f, nil),
 		NewCmdParamsAttach(f, nil),
+		NewCmdParamsConverge(f, nil),
 	)
 	return cmd
 }

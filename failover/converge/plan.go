@@ -1,0 +1,370 @@
+// Package converge finishes what pending-reboot leaves undone: it finds
+// every DB instance whose parameter group waits for a reboot, plans how to
+// bring each to in-sync with the least write downtime, and carries the plan
+// out one member at a time, each restart probed and timed as `rdsctl
+// failover` does and verified as `rdsctl verify` does.
+//
+// Plan reads only; Execute changes. Between them a caller shows the plan
+// and asks. Execute stops at the first member that fails verification or
+// breaches the downtime budget and leaves the rest untouched, so running
+// Plan and Execute again continues with what is left, and a converged
+// target plans nothing and calls nothing that changes anything.
+//
+// Instances are planned now: a Single-AZ member is rebooted, a Multi-AZ one
+// rebooted with a failover so the restart happens on the standby. Aurora
+// clusters are not supported yet (ErrClusterUnsupported): a cluster's plan
+// will be a rolling sequence of Steps on its members (readers rebooted one
+// at a time, a failover to an updated reader, the old writer rebooted),
+// which is why a Step names its own Action and Execute runs Steps in
+// order rather than instances.
+package converge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/rdsctl/rdsctl/cloud"
+	"github.com/rdsctl/rdsctl/failover"
+	"github.com/rdsctl/rdsctl/verify"
+)
+
+// Strategy says how members are restarted.
+type Strategy string
+
+// The strategies. StrategyRolling is named so that a CLI can refuse it
+// with a clear message; clusters are not supported yet.
+const (
+	// StrategyAuto fails over Multi-AZ members and reboots Single-AZ ones.
+	StrategyAuto Strategy = "auto"
+	// StrategyReboot reboots every member in place, Multi-AZ ones too.
+	StrategyReboot Strategy = "reboot"
+	// StrategyFailover fails over every member; a Single-AZ member is
+	// refused before anything changes.
+	StrategyFailover Strategy = "failover"
+	// StrategyRolling is the Aurora cluster sequence (not supported yet).
+	StrategyRolling Strategy = "rolling"
+)
+
+// ParseStrategy reads a --strategy value.
+func ParseStrategy(s string) (Strategy, error) {
+	switch st := Strategy(strings.ToLower(strings.TrimSpace(s))); st {
+	case "", StrategyAuto:
+		return StrategyAuto, nil
+	case StrategyReboot, StrategyFailover:
+		return st, nil
+	case StrategyRolling:
+		return "", ErrRollingUnsupported
+	}
+	return "", fmt.Errorf("%w: unknown strategy %q: want auto, reboot or failover", ErrInvalid, s)
+}
+
+// Action is what a Step does to its instance. Its spelling is the
+// `action` of `params converge -o json`.
+type Action string
+
+// The actions of instance plans.
+const (
+	ActionReboot   Action = "reboot"
+	ActionFailover Action = "failover"
+)
+
+// Sentinel errors: every one of them is returned before any change.
+var (
+	// ErrInvalid: the target or options cannot work (a CLI's exit 2).
+	ErrInvalid = errors.New("invalid converge target")
+	// ErrClusterUnsupported: Aurora clusters are not in the plan yet.
+	ErrClusterUnsupported = errors.New("converging Aurora clusters is not supported yet: name a DB parameter group or --instance")
+	// ErrRollingUnsupported: the rolling strategy is for clusters.
+	ErrRollingUnsupported = errors.New("the rolling strategy is for Aurora clusters, which are not supported yet: use auto, reboot or failover")
+	// ErrNotMultiAZ: StrategyFailover was asked for a Single-AZ member.
+	ErrNotMultiAZ = errors.New("not a Multi-AZ instance")
+)
+
+// Typical downtimes on RDS, for the plan's estimate: AWS documents
+// Multi-AZ failovers as typically 60–120 seconds. AWS gives no figure for
+// an in-place reboot (its length is the engine's crash recovery), so the
+// plan assumes the same bound. They are estimates to show before asking;
+// the measured downtime of each member is in its Member result.
+const (
+	TypicalFailover = 120 * time.Second
+	TypicalReboot   = 120 * time.Second
+)
+
+// Target is what to converge: exactly one of a DB parameter group (every
+// instance using it), one instance, or a cluster (not supported yet).
+type Target struct {
+	Group    string
+	Instance string
+	Cluster  string
+}
+
+func (t Target) String() string {
+	switch {
+	case t.Cluster != "":
+		return "cluster " + t.Cluster
+	case t.Instance != "":
+		return "instance " + t.Instance
+	}
+	return "parameter group " + t.Group
+}
+
+func (t Target) validate() error {
+	n := 0
+	for _, s := range []string{t.Group, t.Instance, t.Cluster} {
+		if s != "" {
+			n++
+		}
+	}
+	switch {
+	case n != 1:
+		return fmt.Errorf("%w: name one parameter group, instance or cluster", ErrInvalid)
+	case t.Cluster != "":
+		return ErrClusterUnsupported
+	}
+	return nil
+}
+
+// Change is one value the restart will change: the server runs From, the
+// parameter group says To.
+type Change struct {
+	Name string `json:"name"`
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Step is one member's part of the plan.
+type Step struct {
+	Instance string `json:"instance"`
+	Action   Action `json:"action"`
+	MultiAZ  bool   `json:"multi_az"`
+	// ParameterGroups are the instance's DB parameter groups, and
+	// ApplyStatus their combined status (pending-reboot).
+	ParameterGroups []string `json:"parameter_groups"`
+	ApplyStatus     string   `json:"apply_status"`
+	// ExpectedDowntime says what writes will wait for: one failover, or
+	// one restart in place; ExpectedDowntimeSeconds is RDS's typical
+	// figure for it.
+	ExpectedDowntime        string  `json:"expected_downtime"`
+	ExpectedDowntimeSeconds float64 `json:"expected_downtime_seconds"`
+	// Changes are the values that differ between the group and the
+	// server and wait for the restart.
+	Changes []Change `json:"changes"`
+	// Before is the verification the plan was made from.
+	Before *verify.Report `json:"-"`
+}
+
+// Plan is every step, in the order Execute runs them, and the members that
+// need nothing.
+type Plan struct {
+	Target   Target   `json:"-"`
+	Strategy Strategy `json:"strategy"`
+	Steps    []Step   `json:"steps"`
+	// InSync are the members already in-sync: nothing to do.
+	InSync []string `json:"in_sync"`
+}
+
+// Options say how to plan and execute.
+type Options struct {
+	Strategy Strategy
+	// Verify is how members' servers are verified (login, expectations),
+	// before the plan and after each restart.
+	Verify verify.Options
+	// MaxDowntime, when positive, is the longest outage clients may see
+	// per member; a breach stops the rollout.
+	MaxDowntime time.Duration
+	// ProbeInterval and ProbeWrite tune the probe (failover's defaults).
+	ProbeInterval time.Duration
+	ProbeWrite    bool
+	// Timeout bounds each member's restart (failover.DefaultTimeout), and
+	// the wait for in-sync after it.
+	Timeout time.Duration
+	// SettleTimeout bounds the wait, while planning, for a member whose
+	// group is still applying (DefaultSettleTimeout).
+	SettleTimeout time.Duration
+	// Progress and Warn receive lines for stderr; nil discards.
+	Progress func(format string, args ...any)
+	Warn     func(format string, args ...any)
+}
+
+// DefaultSettleTimeout bounds the wait for an applying group to settle to
+// in-sync or pending-reboot before the plan is made.
+const DefaultSettleTimeout = time.Minute
+
+func (o *Options) defaults() {
+	if o.Strategy == "" {
+		o.Strategy = StrategyAuto
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = failover.DefaultTimeout
+	}
+	if o.SettleTimeout <= 0 {
+		o.SettleTimeout = DefaultSettleTimeout
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, ...any) {}
+	}
+	if o.Warn == nil {
+		o.Warn = o.Progress
+	}
+}
+
+// Validate checks the options without calling anything; its errors are
+// ErrInvalid, ErrRollingUnsupported or verify's settings errors.
+func (o Options) Validate() error {
+	switch o.Strategy {
+	case "", StrategyAuto, StrategyReboot, StrategyFailover:
+	case StrategyRolling:
+		return ErrRollingUnsupported
+	default:
+		return fmt.Errorf("%w: unknown strategy %q", ErrInvalid, o.Strategy)
+	}
+	if o.MaxDowntime < 0 {
+		return fmt.Errorf("%w: negative max downtime %s", ErrInvalid, o.MaxDowntime)
+	}
+	return o.Verify.Validate()
+}
+
+// IsInvalid reports whether err rejects the input before anything was
+// called or changed: a CLI's exit 2.
+func IsInvalid(err error) bool {
+	return errors.Is(err, ErrInvalid) || errors.Is(err, ErrClusterUnsupported) ||
+		errors.Is(err, ErrRollingUnsupported) || errors.Is(err, ErrNotMultiAZ) || verify.IsSettingsError(err)
+}
+
+// MakePlan finds every member of target whose parameter group is
+// pending-reboot, chooses each one's action by opts.Strategy, and verifies
+// its server to list the values the restart will change. It changes
+// nothing. A missing group or instance is a cloud.NotFoundError; a group no
+// instance uses plans nothing.
+func MakePlan(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target Target, opts Options) (*Plan, error) {
+	opts.defaults()
+	if err := target.validate(); err != nil {
+		return nil, err
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	ids, err := members(ctx, api, target)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{Target: target, Strategy: opts.Strategy, Steps: []Step{}, InSync: []string{}}
+	for _, id := range ids {
+		in, err := settled(ctx, api, id, opts)
+		if err != nil {
+			return nil, err
+		}
+		g := verify.GroupsOf(in)
+		if g.Status != "pending-reboot" {
+			plan.InSync = append(plan.InSync, id)
+			continue
+		}
+		step := Step{Instance: id, MultiAZ: aws.ToBool(in.MultiAZ), ParameterGroups: g.Names, ApplyStatus: g.Status, Changes: []Change{}}
+		switch {
+		case opts.Strategy == StrategyReboot || opts.Strategy == StrategyAuto && !step.MultiAZ:
+			step.Action = ActionReboot
+			step.ExpectedDowntime = "one restart"
+			step.ExpectedDowntimeSeconds = TypicalReboot.Seconds()
+		case !step.MultiAZ:
+			return nil, fmt.Errorf("%s: --strategy failover needs a standby: %w (use --strategy auto or reboot)", id, ErrNotMultiAZ)
+		default:
+			step.Action = ActionFailover
+			step.ExpectedDowntime = "one failover"
+			step.ExpectedDowntimeSeconds = TypicalFailover.Seconds()
+		}
+		plan.Steps = append(plan.Steps, step)
+	}
+	// Verify only once every member is known to be plannable, so a refused
+	// strategy costs no connection.
+	for i := range plan.Steps {
+		s := &plan.Steps[i]
+		opts.Progress("reading what %s runs", s.Instance)
+		rep, err := verify.Instance(ctx, api, awsCfg, s.Instance, opts.Verify)
+		if err != nil {
+			return nil, fmt.Errorf("verifying %s before the plan: %w", s.Instance, err)
+		}
+		s.Before = rep
+		s.Changes = pendingChanges(rep)
+	}
+	return plan, nil
+}
+
+// members lists the instances of the target, sorted.
+func members(ctx context.Context, api cloud.RDS, t Target) ([]string, error) {
+	if t.Instance != "" {
+		if _, err := cloud.FindInstance(ctx, api, t.Instance); err != nil {
+			return nil, err
+		}
+		return []string{t.Instance}, nil
+	}
+	groups := cloud.Groups{API: api}
+	g, err := groups.Find(ctx, t.Group)
+	if err != nil {
+		return nil, err
+	}
+	users, err := groups.Users(ctx, map[string]bool{strings.ToLower(g.Name): true})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, u := range users {
+		if u.Instance != "" && !contains(ids, u.Instance) {
+			ids = append(ids, u.Instance)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// settled returns the instance once no parameter group of it is applying:
+// an immediate change lands in the background, and an applying group may
+// yet turn pending-reboot.
+func settled(ctx context.Context, api cloud.RDS, id string, opts Options) (types.DBInstance, error) {
+	deadline := time.Now().Add(opts.SettleTimeout)
+	wait := 100 * time.Millisecond
+	for {
+		in, err := cloud.FindInstance(ctx, api, id)
+		if err != nil {
+			return in, err
+		}
+		if verify.GroupsOf(in).Status != "applying" {
+			return in, nil
+		}
+		if time.Now().After(deadline) {
+			return in, fmt.Errorf("%s: parameter group still applying after %s", id, opts.SettleTimeout)
+		}
+		select {
+		case <-ctx.Done():
+			return in, ctx.Err()
+		case <-time.After(wait):
+			wait = min(2*wait, 2*time.Second)
+		}
+	}
+}
+
+// pendingChanges are the report's values that wait for the reboot.
+func pendingChanges(rep *verify.Report) []Change {
+	out := []Change{}
+	for _, r := range rep.Parameters {
+		if r.Status == verify.StatusPendingReboot {
+			out = append(out, Change{Name: r.Name, From: r.Actual, To: r.Expected})
+		}
+	}
+	return out
+}
