@@ -18,9 +18,7 @@ import (
 
 // ParamsConvergeOptions are the inputs of `params converge`.
 type ParamsConvergeOptions struct {
-	IO      *ui.IOStreams
-	Format  ui.Format
-	Factory *Factory
+	CommonOptions
 
 	Target   converge.Target
 	Strategy string
@@ -70,7 +68,7 @@ a restart that failed, interrupted).`,
   rdsctl params converge --instance staging-db --strategy reboot -o json --yes`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.IO, opts.Format, opts.Factory = f.IOStreams, f.Format(), f
+			opts.CommonOptions = f.common()
 			if len(args) == 1 {
 				name, err := groupArg(args[0])
 				if err != nil {
@@ -134,16 +132,16 @@ func (o *ParamsConvergeOptions) validate() error {
 func paramsConvergeRun(ctx context.Context, opts *ParamsConvergeOptions) error {
 	ios := opts.IO
 	co := opts.Converge
-	co.Verify = runtimeVerifyOptions(co.Verify, opts.Factory, ios)
+	co.Verify = runtimeVerifyOptions(co.Verify, opts.CommonOptions)
 	co.Progress, co.Warn = ios.Progressf, ios.Warnf
 	if err := co.Validate(); err != nil {
 		return cli.Usage(err)
 	}
-	api, err := opts.Factory.RDS(ctx)
+	api, err := opts.RDS(ctx)
 	if err != nil {
 		return err
 	}
-	awsCfg, err := opts.Factory.AWSConfig(ctx)
+	awsCfg, err := opts.AWSConfig(ctx)
 	if err != nil {
 		return err
 	}
