@@ -300,6 +300,7 @@ func TestLabEnvAndStatusAgainstLab(t *testing.T) {
 	}
 	for _, want := range []string{
 		"export AWS_ENDPOINT_URL_RDS='" + l.Endpoint() + "'\n",
+		"export AWS_ENDPOINT_URL_STS='" + l.Endpoint() + "'\n",
 		"export AWS_REGION='us-east-1'\n",
 		"export AWS_ACCESS_KEY_ID='rdsctl-lab'\n",
 		"export AWS_SECRET_ACCESS_KEY='rdsctl-lab'\n",
