@@ -122,9 +122,15 @@ func (l *Lab) serveAPI(hr *http.Request, rec *RequestRecord) reply {
 	if r != nil {
 		rec.Action, rec.Resource = r.action, r.resource
 	}
+	_, _, service := signedScope(hr)
+	stsCall := r != nil && isSTS(r.action, hr.Form.Get("Version"), service)
 	var body []byte
 	if err == nil {
-		body, err = encodeResponse(r.action, rec.RequestID, result)
+		if stsCall {
+			body, err = encodeSTSResponse(r.action, rec.RequestID, result)
+		} else {
+			body, err = encodeResponse(r.action, rec.RequestID, result)
+		}
 	}
 	status := http.StatusOK
 	if err != nil {
@@ -133,7 +139,11 @@ func (l *Lab) serveAPI(hr *http.Request, rec *RequestRecord) reply {
 			ae = internalError(err)
 		}
 		status, rec.Code = ae.Status, ae.Code
-		body = encodeError(ae, rec.RequestID)
+		if stsCall {
+			body = encodeSTSError(ae, rec.RequestID)
+		} else {
+			body = encodeError(ae, rec.RequestID)
+		}
 	}
 	if f := l.observe.Load(); f != nil {
 		(*f)(rec.Action, status, body)
@@ -155,6 +165,20 @@ func (l *Lab) serveAction(hr *http.Request, rec *RequestRecord) (*request, any, 
 		// AWS's common error for a request without an Action.
 		return r, nil, apiErr("MissingAction", "The request is missing an action or a required parameter.")
 	}
+	// The namespace is the caller's account (from its access key) in the
+	// region its signature is scoped to; unsigned calls get the lab's own.
+	akid, region, service := signedScope(hr)
+	rec.Account, rec.Region = accountOfKey(akid), region
+	if isSTS(r.action, hr.Form.Get("Version"), service) {
+		if rec.Region == "" {
+			rec.Region = l.opts.Region
+		}
+		if err := l.takeFault(hr, r, rec); err != nil {
+			return r, nil, err
+		}
+		result, err := stsRoutes[r.action](l, r, akid)
+		return r, result, err
+	}
 	if v := hr.Form.Get("Version"); v != "" && v != apiVersion {
 		// Unconfirmed wording: AWS rejects unknown versions as an invalid action.
 		return r, nil, apiErr(codeInvalidAction, "Could not find operation %s for version %s", r.action, v)
@@ -164,17 +188,30 @@ func (l *Lab) serveAction(hr *http.Request, rec *RequestRecord) (*request, any, 
 		// AWS's common error text for InvalidAction.
 		return r, nil, apiErr(codeInvalidAction, "Could not find operation %s for version %s", r.action, apiVersion)
 	}
+	ns, err := l.namespace(nsKey{account: rec.Account, region: region})
+	if err != nil {
+		return r, nil, err
+	}
+	rec.Account, rec.Region = ns.account(), ns.opts.Region
+	if err := l.takeFault(hr, r, rec); err != nil {
+		return r, nil, err
+	}
+	result, err := h(ns, r)
+	return r, result, err
+}
+
+// takeFault applies the injected fault, if any, that this call meets.
+func (l *Lab) takeFault(hr *http.Request, r *request, rec *RequestRecord) error {
 	if hit := l.faults.take(r.action); hit.hit {
 		rec.Fault = true
 		if err := hit.wait(hr.Context()); err != nil {
-			return r, nil, err
+			return err
 		}
 		if hit.err != nil {
-			return r, nil, hit.err
+			return hit.err
 		}
 	}
-	result, err := h(l, r)
-	return r, result, err
+	return nil
 }
 
 // serveControl serves /_lab/status, /_lab/shutdown and /_lab/faults.

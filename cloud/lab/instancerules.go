@@ -131,7 +131,7 @@ func instancesOf(st *state, group string) []*dbInstance {
 }
 
 func (l *Lab) instanceARN(id string) string {
-	return "arn:aws:rds:" + l.opts.Region + ":" + accountID + ":db:" + id
+	return "arn:aws:rds:" + l.opts.Region + ":" + l.account() + ":db:" + id
 }
 
 func (l *Lab) az(suffix string) string { return l.opts.Region + suffix }

@@ -68,5 +68,5 @@ func (k groupKind) param(f *family, name string) (catalog.Param, bool) {
 const accountID = "000000000000"
 
 func (l *Lab) groupARN(k groupKind, name string) string {
-	return "arn:aws:rds:" + l.opts.Region + ":" + accountID + ":" + k.arnType() + ":" + name
+	return "arn:aws:rds:" + l.opts.Region + ":" + l.account() + ":" + k.arnType() + ":" + name
 }

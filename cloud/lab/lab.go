@@ -19,6 +19,9 @@ type Options struct {
 	// Addr is the listen address; default "127.0.0.1:0" (a free port).
 	Addr string
 	// Region is reported in ARNs and by `lab env`; default "us-east-1".
+	// It is the default namespace's region: a request signed for another
+	// region (or with an AssumeRole key of another account) is served from
+	// that (account, region)'s own namespace, <Dir>/accounts/ACCOUNT/REGION.
 	Region string
 	// FailoverDelay is how long a Multi-AZ failover keeps the instance
 	// endpoint down before the standby comes up.
@@ -47,6 +50,7 @@ type Status struct {
 	Endpoint  string           `json:"endpoint"`
 	Dir       string           `json:"dir"`
 	Region    string           `json:"region"`
+	Account   string           `json:"account"`
 	StartedAt time.Time        `json:"started_at"`
 	Instances []InstanceStatus `json:"instances"`
 	Outages   []Outage         `json:"outages"`
@@ -58,6 +62,9 @@ type InstanceStatus struct {
 	Status    string `json:"status"`
 	EnginePID int    `json:"engine_pid"`
 	Port      int    `json:"port"` // the instance endpoint (proxy) port
+	// Region and Account name the namespace the instance lives in.
+	Region  string `json:"region"`
+	Account string `json:"account"`
 }
 
 // Outage is the true window in which an instance endpoint accepted no
@@ -67,6 +74,10 @@ type Outage struct {
 	Cause      string    `json:"cause"` // reboot, failover or modify
 	CutAt      time.Time `json:"cut_at"`
 	RestoredAt time.Time `json:"restored_at"`
+	// Region and Account name the instance's namespace; set in Status
+	// only, never persisted.
+	Region  string `json:"region,omitempty"`
+	Account string `json:"account,omitempty"`
 }
 
 // RunInfo is written to <dir>/lab.json while a lab serves from dir, so that

@@ -26,6 +26,10 @@ type RequestRecord struct {
 	RequestID string    `json:"request_id"`
 	Resource  string    `json:"resource,omitempty"`
 	Duration  float64   `json:"duration_ms"`
+	// Region and Account name the namespace that served the call (for STS:
+	// the scope's region and the caller's account).
+	Region  string `json:"region,omitempty"`
+	Account string `json:"account,omitempty"`
 	// Fault marks a call that an injected fault delayed or answered.
 	Fault bool `json:"fault,omitempty"`
 }

@@ -44,6 +44,15 @@ type Lab struct {
 	// observe, when set (by tests), sees every API response body, so that
 	// each one can be checked against botocore's model.
 	observe atomic.Pointer[func(action string, status int, body []byte)]
+
+	// acct is this namespace's account ("" for the lab's own, accountID);
+	// root is the lab a namespace belongs to (nil for the lab itself).
+	acct string
+	root *Lab
+	// ns are the lab's other (account, region) namespaces; sts the
+	// sessions AssumeRole handed out. Both only on the root.
+	ns  namespaces
+	sts stsSessions
 }
 
 // New loads the state in opts.Dir, creating the directory and a fresh
@@ -109,6 +118,16 @@ func New(opts Options) (*Lab, error) {
 			return fail(err)
 		}
 	}
+	if err := l.loadNamespaces(); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		l.stopChildren(ctx)
+		if l.rt != nil {
+			l.rt.stop(ctx)
+		}
+		l.reqlog.close()
+		return fail(err)
+	}
 	for _, f := range opts.Faults {
 		l.faults.add(f)
 	}
@@ -149,6 +168,9 @@ func (l *Lab) Start(ctx context.Context) error {
 	}()
 	if l.rt != nil {
 		l.resume()
+		for _, c := range l.children() {
+			c.resume()
+		}
 	}
 	l.opts.Logf("lab: serving %s from %s", l.endpoint, l.opts.Dir)
 	return nil
@@ -190,6 +212,7 @@ func (l *Lab) stop(ctx context.Context) {
 				errs = append(errs, fmt.Errorf("stopping engines: %w", err))
 			}
 		}
+		errs = append(errs, l.stopChildren(ctx)...)
 		if err := l.reqlog.close(); err != nil {
 			errs = append(errs, err)
 		}
@@ -199,18 +222,23 @@ func (l *Lab) stop(ctx context.Context) {
 	})
 }
 
-// Status reports the lab's process, endpoint, instances and outages.
+// Status reports the lab's process, endpoint, and the instances and
+// outages of every namespace (the lab's own first), each entry naming its
+// account and region.
 func (l *Lab) Status() Status {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	s := Status{
 		PID:       os.Getpid(),
 		Endpoint:  l.endpoint,
 		Dir:       l.opts.Dir,
 		Region:    l.opts.Region,
+		Account:   l.account(),
 		StartedAt: l.startedAt,
-		Instances: l.instanceStatuses(),
-		Outages:   append([]Outage{}, l.st.Outages...),
+	}
+	s.Instances, s.Outages = l.nsStatus()
+	for _, c := range l.children() {
+		ins, outs := c.nsStatus()
+		s.Instances = append(s.Instances, ins...)
+		s.Outages = append(s.Outages, outs...)
 	}
 	return s
 }

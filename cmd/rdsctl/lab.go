@@ -404,6 +404,9 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 		ui.F("dir", st.Dir),
 		ui.F("region", st.Region),
 	}
+	if st.Account != "" {
+		fields = append(fields, ui.F("account", st.Account))
+	}
 	if !st.StartedAt.IsZero() {
 		fields = append(fields, ui.F("started_at", st.StartedAt.Format(time.RFC3339)))
 	}
@@ -411,10 +414,10 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 		// Piped: one greppable line per instance and outage instead of
 		// header-less tables that could not be told apart.
 		for _, in := range st.Instances {
-			fields = append(fields, ui.F("instance", strings.Join([]string{in.ID, in.Status, fmt.Sprint(in.EnginePID), fmt.Sprint(in.Port)}, "\t")))
+			fields = append(fields, ui.F("instance", strings.Join([]string{in.ID, in.Status, fmt.Sprint(in.EnginePID), fmt.Sprint(in.Port), in.Region, in.Account}, "\t")))
 		}
 		for _, o := range st.Outages {
-			fields = append(fields, ui.F("outage", strings.Join([]string{o.Instance, o.Cause, fmtTime(o.CutAt), fmtTime(o.RestoredAt)}, "\t")))
+			fields = append(fields, ui.F("outage", strings.Join([]string{o.Instance, o.Cause, fmtTime(o.CutAt), fmtTime(o.RestoredAt), o.Region, o.Account}, "\t")))
 		}
 		return ios.PrintFields(fields...)
 	}
@@ -428,7 +431,7 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 	if len(st.Instances) == 0 {
 		fmt.Fprintln(ios.Out, cs.Gray("no DB instances"))
 	} else {
-		t := ios.NewTable("ID", "STATUS", "ENGINE PID", "PORT")
+		t := ios.NewTable("ID", "STATUS", "ENGINE PID", "PORT", "REGION", "ACCOUNT")
 		for _, in := range st.Instances {
 			status := in.Status
 			if status == "available" {
@@ -436,7 +439,7 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 			} else {
 				status = cs.Yellow(status)
 			}
-			t.AddRow(in.ID, status, fmt.Sprint(in.EnginePID), fmt.Sprint(in.Port))
+			t.AddRow(in.ID, status, fmt.Sprint(in.EnginePID), fmt.Sprint(in.Port), in.Region, in.Account)
 		}
 		if err := t.Render(); err != nil {
 			return err
@@ -449,13 +452,13 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 		_, err := fmt.Fprintln(ios.Out, cs.Gray("none recorded"))
 		return err
 	}
-	t := ios.NewTable("INSTANCE", "CAUSE", "CUT AT", "RESTORED AT", "DOWNTIME")
+	t := ios.NewTable("INSTANCE", "CAUSE", "CUT AT", "RESTORED AT", "DOWNTIME", "REGION", "ACCOUNT")
 	for _, o := range st.Outages {
 		down := "ongoing"
 		if !o.RestoredAt.IsZero() {
 			down = o.RestoredAt.Sub(o.CutAt).Round(time.Millisecond).String()
 		}
-		t.AddRow(o.Instance, o.Cause, fmtTime(o.CutAt), fmtTime(o.RestoredAt), down)
+		t.AddRow(o.Instance, o.Cause, fmtTime(o.CutAt), fmtTime(o.RestoredAt), down, o.Region, o.Account)
 	}
 	return t.Render()
 }
@@ -483,6 +486,9 @@ func labEnvRun(_ context.Context, opts *LabDirOptions) error {
 	var b strings.Builder
 	for _, kv := range [][2]string{
 		{"AWS_ENDPOINT_URL_RDS", ri.Endpoint},
+		// The lab's STS (AssumeRole, GetCallerIdentity) is on the same
+		// endpoint: a role ARN's account is its own namespace.
+		{"AWS_ENDPOINT_URL_STS", ri.Endpoint},
 		{"AWS_REGION", region},
 		// The AWS CLI v1 (botocore) reads AWS_DEFAULT_REGION, not AWS_REGION.
 		{"AWS_DEFAULT_REGION", region},

@@ -218,13 +218,19 @@ var testStatus = lab.Status{
 	Endpoint:  "http://127.0.0.1:4599",
 	Dir:       "/state/lab",
 	Region:    "us-east-1",
+	Account:   "000000000000",
 	StartedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
-	Instances: []lab.InstanceStatus{{ID: "staging-db", Status: "available", EnginePID: 4300, Port: 33061}},
+	Instances: []lab.InstanceStatus{
+		{ID: "staging-db", Status: "available", EnginePID: 4300, Port: 33061, Region: "us-east-1", Account: "000000000000"},
+		{ID: "far-db", Status: "available", EnginePID: 4400, Port: 33062, Region: "eu-west-1", Account: "111111111111"},
+	},
 	Outages: []lab.Outage{{
 		Instance:   "staging-db",
 		Cause:      "failover",
 		CutAt:      time.Date(2026, 1, 2, 3, 5, 0, 0, time.UTC),
 		RestoredAt: time.Date(2026, 1, 2, 3, 5, 2, 500_000_000, time.UTC),
+		Region:     "us-east-1",
+		Account:    "000000000000",
 	}},
 }
 
@@ -240,9 +246,11 @@ func TestPrintLabStatus(t *testing.T) {
 			"endpoint:\thttp://127.0.0.1:4599\n" +
 			"dir:\t/state/lab\n" +
 			"region:\tus-east-1\n" +
+			"account:\t000000000000\n" +
 			"started_at:\t2026-01-02T03:04:05Z\n" +
-			"instance:\tstaging-db\tavailable\t4300\t33061\n" +
-			"outage:\tstaging-db\tfailover\t2026-01-02T03:05:00Z\t2026-01-02T03:05:02.5Z\n"
+			"instance:\tstaging-db\tavailable\t4300\t33061\tus-east-1\t000000000000\n" +
+			"instance:\tfar-db\tavailable\t4400\t33062\teu-west-1\t111111111111\n" +
+			"outage:\tstaging-db\tfailover\t2026-01-02T03:05:00Z\t2026-01-02T03:05:02.5Z\tus-east-1\t000000000000\n"
 		if out.String() != want {
 			t.Errorf("got\n%s\nwant\n%s", out, want)
 		}
@@ -258,13 +266,15 @@ func TestPrintLabStatus(t *testing.T) {
 			"endpoint:    http://127.0.0.1:4599\n" +
 			"dir:         /state/lab\n" +
 			"region:      us-east-1\n" +
+			"account:     000000000000\n" +
 			"started_at:  2026-01-02T03:04:05Z\n" +
 			"\nInstances\n" +
-			"ID          STATUS     ENGINE PID  PORT\n" +
-			"staging-db  available  4300        33061\n" +
+			"ID          STATUS     ENGINE PID  PORT   REGION     ACCOUNT\n" +
+			"staging-db  available  4300        33061  us-east-1  000000000000\n" +
+			"far-db      available  4400        33062  eu-west-1  111111111111\n" +
 			"\nOutages\n" +
-			"INSTANCE    CAUSE     CUT AT                RESTORED AT             DOWNTIME\n" +
-			"staging-db  failover  2026-01-02T03:05:00Z  2026-01-02T03:05:02.5Z  2.5s\n"
+			"INSTANCE    CAUSE     CUT AT                RESTORED AT             DOWNTIME  REGION     ACCOUNT\n" +
+			"staging-db  failover  2026-01-02T03:05:00Z  2026-01-02T03:05:02.5Z  2.5s      us-east-1  000000000000\n"
 		if out.String() != want {
 			t.Errorf("got\n%s\nwant\n%s", out, want)
 		}
@@ -294,6 +304,7 @@ func TestLabEnvAndStatusAgainstLab(t *testing.T) {
 	}
 	for _, want := range []string{
 		"export AWS_ENDPOINT_URL_RDS='" + l.Endpoint() + "'\n",
+		"export AWS_ENDPOINT_URL_STS='" + l.Endpoint() + "'\n",
 		"export AWS_REGION='us-east-1'\n",
 		"export AWS_ACCESS_KEY_ID='rdsctl-lab'\n",
 		"export AWS_SECRET_ACCESS_KEY='rdsctl-lab'\n",

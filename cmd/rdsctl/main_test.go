@@ -212,6 +212,7 @@ func exportLabEnv(ts *testscript.TestScript, dir string) {
 	ts.Setenv("LAB_PORT", port)
 	ts.Setenv("LAB_PID", strconv.Itoa(ri.PID))
 	ts.Setenv("AWS_ENDPOINT_URL_RDS", ri.Endpoint)
+	ts.Setenv("AWS_ENDPOINT_URL_STS", ri.Endpoint)
 	ts.Setenv("AWS_REGION", ri.Region)
 	ts.Setenv("AWS_DEFAULT_REGION", ri.Region)
 	ts.Setenv("AWS_ACCESS_KEY_ID", labCredentials)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -125,7 +126,7 @@ finding (unresolved ones too with --strict); 1 the fleet could not be read;
 				f.Global.Region = regions[0]
 			}
 			for _, arn := range opts.RoleARNs {
-				if cloud.AccountFromARN(arn) == "" || !strings.Contains(arn, ":role/") {
+				if !roleARNPattern.MatchString(arn) {
 					return cli.Usagef("invalid --role-arn %q: want arn:aws:iam::ACCOUNT:role/NAME", arn)
 				}
 			}
@@ -252,6 +253,10 @@ func printPolicyTable(ios *ui.IOStreams, fs []policy.Finding, qualify bool) erro
 	return nil
 }
 
+// roleARNPattern is an IAM role ARN, arn:aws:iam::ACCOUNT:role/[PATH/]NAME,
+// in any partition.
+var roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+
 // policyTargets builds an RDS client per account (the caller's own, or
 // each --role-arn assumed through STS) and region (--regions, else the
 // configured one).
@@ -273,10 +278,15 @@ func policyTargets(ctx context.Context, opts *PolicyCheckOptions) ([]policy.Targ
 		accounts = nil
 		stsClient := sts.NewFromConfig(base)
 		for _, arn := range opts.RoleARNs {
-			accounts = append(accounts, account{id: cloud.AccountFromARN(arn),
-				creds: aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, arn, func(o *stscreds.AssumeRoleOptions) {
-					o.RoleSessionName = "rdsctl-policy-check"
-				}))})
+			creds := aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, arn, func(o *stscreds.AssumeRoleOptions) {
+				o.RoleSessionName = "rdsctl-policy-check"
+			}))
+			// Assumed up front, so that a role STS refuses is named as
+			// such rather than surfacing inside the first RDS call.
+			if _, err := creds.Retrieve(ctx); err != nil {
+				return nil, fmt.Errorf("assuming %s: %w", arn, err)
+			}
+			accounts = append(accounts, account{id: cloud.AccountFromARN(arn), creds: creds})
 		}
 	}
 	var out []policy.Target

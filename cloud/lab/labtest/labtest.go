@@ -88,6 +88,7 @@ func Client(t testing.TB, l *lab.Lab, optFns ...func(*rds.Options)) *rds.Client 
 func Env(l *lab.Lab) []string {
 	return []string{
 		"AWS_ENDPOINT_URL_RDS=" + l.Endpoint(),
+		"AWS_ENDPOINT_URL_STS=" + l.Endpoint(),
 		"AWS_REGION=" + l.Region(),
 		"AWS_DEFAULT_REGION=" + l.Region(),
 		"AWS_ACCESS_KEY_ID=" + AccessKeyID,
