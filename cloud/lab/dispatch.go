@@ -45,6 +45,12 @@ var routes = map[string]handler{
 	"DescribeDBClusters":  describeClusters,
 
 	"DescribeEvents": describeEvents,
+
+	"AddTagsToResource":      addTagsToResource,
+	"RemoveTagsFromResource": removeTagsFromResource,
+	"ListTagsForResource":    listTagsForResource,
+
+	"DescribeDBEngineVersions": describeEngineVersions,
 }
 
 // maxBody bounds a request body; RDS requests are small.
@@ -196,6 +202,8 @@ func (l *Lab) serveControl(hr *http.Request) reply {
 		return rp
 	case hr.URL.Path == "/_lab/faults":
 		return l.serveFaults(hr)
+	case hr.URL.Path == "/_lab/maintenance":
+		return l.serveMaintenance(hr)
 	case hr.URL.Path == "/_lab/status" || hr.URL.Path == "/_lab/shutdown":
 		return textReply(http.StatusMethodNotAllowed, "method not allowed")
 	}

@@ -122,11 +122,18 @@ func createParamGroup(k groupKind) handler {
 		if err != nil {
 			return nil, err
 		}
+		tags, err := requestTags(r)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := mergeTags(nil, tags); err != nil {
+			return nil, err
+		}
 		if k == kindCluster && !fam.HasCluster() {
 			return nil, apiErr(codeInvalidParameterValue, "ParameterGroupFamily %s is not a valid parameter group family", family)
 		}
 		g := &paramGroup{Name: strings.ToLower(name), Family: fam.Name, Description: desc,
-			CreatedAt: time.Now().UTC(), Values: map[string]paramValue{}}
+			CreatedAt: time.Now().UTC(), Values: map[string]paramValue{}, Tags: tags}
 		if err := l.mutate(func(st *state) error { return addGroup(st, k, g) }); err != nil {
 			return nil, err
 		}
@@ -156,6 +163,13 @@ func copyParamGroup(k groupKind) handler {
 		if !validGroupName(dstName) {
 			return nil, invalidIdentifier(dst)
 		}
+		tags, err := requestTags(r)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := mergeTags(nil, tags); err != nil {
+			return nil, err
+		}
 		var out *paramGroup
 		err = l.mutate(func(st *state) error {
 			sg, err := l.groupFromIdentifier(st, k, srcID)
@@ -168,7 +182,7 @@ func copyParamGroup(k groupKind) handler {
 				return invalidIdentifier(k.nameParam())
 			}
 			out = &paramGroup{Name: strings.ToLower(dstName), Family: sg.Family, Description: description,
-				CreatedAt: time.Now().UTC(), Values: make(map[string]paramValue, len(sg.Values))}
+				CreatedAt: time.Now().UTC(), Values: make(map[string]paramValue, len(sg.Values)), Tags: tags}
 			for n, v := range sg.Values {
 				out.Values[n] = v
 			}
