@@ -154,14 +154,22 @@ func (l *Lab) serveAction(hr *http.Request, rec *RequestRecord) (*request, any, 
 	}
 	hr.Body = http.MaxBytesReader(nil, hr.Body, maxBody)
 	if err := hr.ParseForm(); err != nil {
-		return nil, nil, apiErr(codeMalformedQueryString, "%s", err.Error())
+		// AWS's common errors give MalformedQueryString status 404.
+		e := apiErr(codeMalformedQueryString, "The query string contains a syntax error: %s", err.Error())
+		e.Status = http.StatusNotFound
+		return nil, nil, e
 	}
 	r := &request{form: hr.Form, id: rec.RequestID, action: hr.Form.Get("Action")}
 	if r.action == "" {
 		// AWS's common error for a request without an Action.
 		return r, nil, apiErr("MissingAction", "The request is missing an action or a required parameter.")
 	}
-	if v := hr.Form.Get("Version"); v != "" && v != apiVersion {
+	if hr.Form.Get("Version") == "" {
+		// AWS refuses a Query API call without Version; the wording is
+		// the lab's (MissingParameter's usual text).
+		return r, nil, missingParameter("Version")
+	}
+	if v := hr.Form.Get("Version"); v != apiVersion {
 		// Unconfirmed wording: AWS rejects unknown versions as an invalid action.
 		return r, nil, apiErr(codeInvalidAction, "Could not find operation %s for version %s", r.action, v)
 	}

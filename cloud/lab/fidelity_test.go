@@ -13,7 +13,6 @@ import (
 	"github.com/rdsctl/rdsctl/cloud/lab"
 )
 
-
 func tagMap(ts []types.Tag) map[string]string {
 	m := map[string]string{}
 	for _, t := range ts {

@@ -66,21 +66,23 @@ var honouredSet = func() map[string]map[string]bool {
 	return out
 }()
 
-// unsupportedMember is the refusal of a member the lab does not honour.
-func unsupportedMember(action, member string) *apiError {
-	return apiErr(codeInvalidParameterValue, "The lab does not support %s on %s: it would be ignored, so the request is refused", member, action)
+// unsupportedMembers is the refusal of members the lab does not honour.
+func unsupportedMembers(action string, members []string) *apiError {
+	return apiErr(codeInvalidParameterValue, "The lab does not support %s on %s: it would be ignored, so the request is refused",
+		strings.Join(members, ", "), action)
 }
 
 // refuseUnsupported refuses a request carrying a member its action does
 // not honour. A list member is named by its top-level name
-// (Tags.Tag.1.Key is Tags); the first such member, in sorted order, is
-// named, so the answer is the same for the same request.
+// (Tags.Tag.1.Key is Tags); every such member is named, sorted.
 func refuseUnsupported(r *request) error {
 	ok := honouredSet[r.action]
+	seen := map[string]bool{}
 	var bad []string
 	for k := range r.form {
 		top, _, _ := strings.Cut(k, ".")
-		if !protocolMembers[top] && !ok[top] {
+		if !protocolMembers[top] && !ok[top] && !seen[top] {
+			seen[top] = true
 			bad = append(bad, top)
 		}
 	}
@@ -88,7 +90,7 @@ func refuseUnsupported(r *request) error {
 		return nil
 	}
 	sort.Strings(bad)
-	return unsupportedMember(r.action, bad[0])
+	return unsupportedMembers(r.action, bad)
 }
 
 // guarded wraps a handler with refuseUnsupported.
