@@ -2,6 +2,7 @@ package lab_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/params/formula"
 )
 
 func tagMap(ts []types.Tag) map[string]string {
@@ -114,7 +116,14 @@ func TestInstanceMembersHonoured(t *testing.T) {
 // which the lab's control opens on demand.
 func TestDeferredModifications(t *testing.T) {
 	l, c := startEngineLab(t, time.Second)
-	createInstance(t, c, "later", "", false)
+	in := createInstance(t, c, "later", "", false)
+	// max_connections runs at AWS's MariaDB 10.5+ formula for the class,
+	// LEAST({DBInstanceClassMemory/25165760},12000), computed here by hand.
+	class, _ := formula.LookupClass("db.t3.micro")
+	want := min(class.Vars(20, 3306).DBInstanceClassMemory/25165760, 12000)
+	if got := global(t, openDB(t, in), "max_connections"); got != strconv.FormatInt(want, 10) {
+		t.Errorf("max_connections on db.t3.micro = %s, want %d", got, want)
+	}
 	mod, err := c.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("later"),
 		MultiAZ: aws.Bool(true), DBInstanceClass: aws.String("db.t3.small")})
 	if err != nil {
@@ -124,7 +133,7 @@ func TestDeferredModifications(t *testing.T) {
 	if aws.ToBool(mod.DBInstance.MultiAZ) || p == nil || !aws.ToBool(p.MultiAZ) || aws.ToString(p.DBInstanceClass) != "db.t3.small" {
 		t.Fatalf("modify answered MultiAZ %v pending %+v", aws.ToBool(mod.DBInstance.MultiAZ), p)
 	}
-	in := waitAvailable(t, c, "later")
+	in = waitAvailable(t, c, "later")
 	if aws.ToBool(in.MultiAZ) || aws.ToString(in.DBInstanceClass) != "db.t3.micro" || !aws.ToBool(in.PendingModifiedValues.MultiAZ) {
 		t.Fatalf("pending changes applied before the window: MultiAZ %v class %s", aws.ToBool(in.MultiAZ), aws.ToString(in.DBInstanceClass))
 	}
@@ -165,5 +174,53 @@ func TestDescribeDBEngineVersions(t *testing.T) {
 	out, err = c.DescribeDBEngineVersions(ctx, &rds.DescribeDBEngineVersionsInput{Engine: aws.String("postgres")})
 	if err != nil || len(out.DBEngineVersions) != 0 {
 		t.Fatalf("postgres: %v %+v", err, out)
+	}
+}
+
+// TestParameterNameFilter: Filters Name=parameter-name returns exactly
+// the named parameters on every parameter Describe call; any other filter
+// name is refused.
+func TestParameterNameFilter(t *testing.T) {
+	c := nil2(t)
+	want := []string{"innodb_buffer_pool_size", "max_connections"}
+	f := []types.Filter{{Name: aws.String("parameter-name"), Values: want}}
+	names := func(ps []types.Parameter) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, aws.ToString(p.ParameterName))
+		}
+		return strings.Join(out, ",")
+	}
+	wantNames := strings.Join(want, ",")
+	p, err := c.DescribeDBParameters(ctx, &rds.DescribeDBParametersInput{DBParameterGroupName: aws.String("default.mariadb10.11"), Filters: f})
+	if err != nil || names(p.Parameters) != wantNames {
+		t.Errorf("DescribeDBParameters: %v %s", err, names(p.Parameters))
+	}
+	if err == nil && aws.ToString(p.Parameters[1].ParameterValue) != "LEAST({DBInstanceClassMemory/25165760},12000)" {
+		t.Errorf("mariadb10.11 max_connections = %s", aws.ToString(p.Parameters[1].ParameterValue))
+	}
+	cp, err := c.DescribeDBClusterParameters(ctx, &rds.DescribeDBClusterParametersInput{DBClusterParameterGroupName: aws.String("default.mysql8.0"), Filters: f})
+	if err != nil || names(cp.Parameters) != wantNames {
+		t.Errorf("DescribeDBClusterParameters: %v %s", err, names(cp.Parameters))
+	}
+	ed, err := c.DescribeEngineDefaultParameters(ctx, &rds.DescribeEngineDefaultParametersInput{DBParameterGroupFamily: aws.String("mariadb10.11"), Filters: f})
+	if err != nil || names(ed.EngineDefaults.Parameters) != wantNames {
+		t.Errorf("DescribeEngineDefaultParameters: %v", err)
+	}
+	ec, err := c.DescribeEngineDefaultClusterParameters(ctx, &rds.DescribeEngineDefaultClusterParametersInput{DBParameterGroupFamily: aws.String("mysql8.0"), Filters: f})
+	if err != nil || names(ec.EngineDefaults.Parameters) != wantNames {
+		t.Errorf("DescribeEngineDefaultClusterParameters: %v", err)
+	}
+	_, err = c.DescribeDBParameters(ctx, &rds.DescribeDBParametersInput{DBParameterGroupName: aws.String("default.mariadb10.11"),
+		Filters: []types.Filter{{Name: aws.String("parameter-type"), Values: []string{"x"}}}})
+	wantAPIError(t, err, "InvalidParameterValue", 400, "Unrecognized filter name: parameter-type")
+	_, err = c.DescribeDBParameterGroups(ctx, &rds.DescribeDBParameterGroupsInput{
+		Filters: []types.Filter{{Name: aws.String("db-parameter-group-family"), Values: []string{"x"}}}})
+	wantAPIError(t, err, "InvalidParameterValue", 400, "Unrecognized filter name: db-parameter-group-family")
+
+	for _, fam := range []string{"mysql5.7", "postgres16"} {
+		_, err = c.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String("old"),
+			DBParameterGroupFamily: aws.String(fam), Description: aws.String("d")})
+		wantAPIError(t, err, "InvalidParameterValue", 400, "the lab does not serve family "+fam+" (it serves ")
 	}
 }

@@ -108,3 +108,39 @@ func init() {
 		routes[a] = guarded(h)
 	}
 }
+
+// checkFilters refuses a filter name outside allowed, or one without
+// values, with AWS's wording, and returns the filters.
+func checkFilters(r *request, allowed ...string) ([]filter, error) {
+	fs := r.filters()
+	for _, f := range fs {
+		ok := false
+		for _, a := range allowed {
+			ok = ok || f.Name == a
+		}
+		if !ok {
+			// AWS: "Unrecognized filter name: foo"
+			return nil, apiErr(codeInvalidParameterValue, "Unrecognized filter name: %s", f.Name)
+		}
+		if len(f.Values) == 0 {
+			return nil, apiErr(codeInvalidParameterValue, "The filter %s must have at least one value", f.Name)
+		}
+	}
+	return fs, nil
+}
+
+// nameFilter is the parameter-name filter of the parameter Describe
+// calls: nil when absent (everything passes), else the named set.
+func nameFilter(r *request) (map[string]bool, error) {
+	fs, err := checkFilters(r, "parameter-name")
+	if err != nil || len(fs) == 0 {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, f := range fs {
+		for _, v := range f.Values {
+			names[v] = true
+		}
+	}
+	return names, nil
+}

@@ -247,6 +247,10 @@ func describeParamGroups(k groupKind) handler {
 	return func(l *Lab, r *request) (any, error) {
 		name := r.str(k.nameParam())
 		r.resource = strings.ToLower(name)
+		// AWS documents no filter for these calls; any is refused.
+		if _, err := checkFilters(r); err != nil {
+			return nil, err
+		}
 		var groups []*paramGroup
 		err := l.read(func(st *state) error {
 			if name != "" {
