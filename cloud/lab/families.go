@@ -115,7 +115,7 @@ var realFamilies = map[string]bool{
 	"aurora5.6": true, "aurora-mysql5.7": true, "aurora-postgresql11": true, "aurora-postgresql12": true,
 	"aurora-postgresql13": true, "aurora-postgresql14": true, "aurora-postgresql15": true, "aurora-postgresql16": true,
 	"aurora-postgresql17": true,
-	"postgres9.6": true, "postgres10": true, "postgres11": true, "postgres12": true, "postgres13": true,
+	"postgres9.6":         true, "postgres10": true, "postgres11": true, "postgres12": true, "postgres13": true,
 	"postgres14": true, "postgres15": true, "postgres16": true, "postgres17": true,
 	"oracle-ee-19": true, "oracle-se2-19": true, "oracle-ee-cdb-21": true, "oracle-se2-cdb-21": true,
 	"sqlserver-ee-15.0": true, "sqlserver-se-15.0": true, "sqlserver-ex-15.0": true, "sqlserver-web-15.0": true,
