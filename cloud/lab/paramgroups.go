@@ -177,9 +177,12 @@ func copyParamGroup(k groupKind) handler {
 				return err
 			}
 			if isDefaultGroup(sg.Name) {
-				// AWS documents that a default group cannot be copied and
-				// answers with the identifier error (aws/aws-cli#2886).
-				return invalidIdentifier(k.nameParam())
+				// AWS documents that a default group cannot be copied
+				// ("You can't copy a default parameter group"); its answer
+				// used to be the misleading identifier error
+				// (aws/aws-cli#2886). The lab says what is wrong.
+				return apiErr(codeInvalidParameterValue, "Cannot copy default %s %s: default groups cannot be copied; create a group of family %s instead",
+					k.noun(), sg.Name, sg.Family)
 			}
 			out = &paramGroup{Name: strings.ToLower(dstName), Family: sg.Family, Description: description,
 				CreatedAt: time.Now().UTC(), Values: make(map[string]paramValue, len(sg.Values)), Tags: tags}
