@@ -35,8 +35,10 @@ var honoured = map[string][]string{
 	"DescribeDBInstances": {"DBInstanceIdentifier", "Filters", "MaxRecords", "Marker"},
 	"ModifyDBInstance": {"DBInstanceIdentifier", "DBInstanceClass", "ApplyImmediately", "MasterUserPassword",
 		"DBParameterGroupName", "BackupRetentionPeriod", "MultiAZ", "AllocatedStorage", "DeletionProtection", "EngineVersion"},
-	"RebootDBInstance":   {"DBInstanceIdentifier", "ForceFailover"},
-	"DeleteDBInstance":   {"DBInstanceIdentifier", "SkipFinalSnapshot", "FinalDBSnapshotIdentifier"},
+	"RebootDBInstance": {"DBInstanceIdentifier", "ForceFailover"},
+	// The lab takes no snapshots, so FinalDBSnapshotIdentifier is refused
+	// rather than accepted and ignored.
+	"DeleteDBInstance":   {"DBInstanceIdentifier", "SkipFinalSnapshot"},
 	"DescribeDBClusters": {"DBClusterIdentifier", "Filters", "MaxRecords", "Marker"},
 
 	"DescribeEvents": {"SourceIdentifier", "SourceType", "StartTime", "EndTime", "Duration", "EventCategories",
