@@ -8,6 +8,10 @@ import "strings"
 func describeClusters(l *Lab, r *request) (any, error) {
 	id := r.str("DBClusterIdentifier")
 	r.resource = strings.ToLower(id)
+	// The lab has no clusters yet, so it supports no cluster filter.
+	if _, err := checkFilters(r); err != nil {
+		return nil, err
+	}
 	if _, err := r.pageSize(); err != nil {
 		return nil, err
 	}

@@ -45,6 +45,12 @@ var routes = map[string]handler{
 	"DescribeDBClusters":  describeClusters,
 
 	"DescribeEvents": describeEvents,
+
+	"AddTagsToResource":      addTagsToResource,
+	"RemoveTagsFromResource": removeTagsFromResource,
+	"ListTagsForResource":    listTagsForResource,
+
+	"DescribeDBEngineVersions": describeEngineVersions,
 }
 
 // maxBody bounds a request body; RDS requests are small.
@@ -158,12 +164,20 @@ func (l *Lab) serveAction(hr *http.Request, rec *RequestRecord) (*request, any, 
 	}
 	hr.Body = http.MaxBytesReader(nil, hr.Body, maxBody)
 	if err := hr.ParseForm(); err != nil {
-		return nil, nil, apiErr(codeMalformedQueryString, "%s", err.Error())
+		// AWS's common errors give MalformedQueryString status 404.
+		e := apiErr(codeMalformedQueryString, "The query string contains a syntax error: %s", err.Error())
+		e.Status = http.StatusNotFound
+		return nil, nil, e
 	}
 	r := &request{form: hr.Form, id: rec.RequestID, action: hr.Form.Get("Action")}
 	if r.action == "" {
 		// AWS's common error for a request without an Action.
 		return r, nil, apiErr("MissingAction", "The request is missing an action or a required parameter.")
+	}
+	if hr.Form.Get("Version") == "" {
+		// AWS refuses a Query API call without Version; the wording is
+		// the lab's (MissingParameter's usual text).
+		return r, nil, missingParameter("Version")
 	}
 	// The namespace is the caller's account (from its access key) in the
 	// region its signature is scoped to; unsigned calls get the lab's own.
@@ -179,7 +193,7 @@ func (l *Lab) serveAction(hr *http.Request, rec *RequestRecord) (*request, any, 
 		result, err := stsRoutes[r.action](l, r, akid)
 		return r, result, err
 	}
-	if v := hr.Form.Get("Version"); v != "" && v != apiVersion {
+	if v := hr.Form.Get("Version"); v != apiVersion {
 		// Unconfirmed wording: AWS rejects unknown versions as an invalid action.
 		return r, nil, apiErr(codeInvalidAction, "Could not find operation %s for version %s", r.action, v)
 	}
@@ -233,6 +247,8 @@ func (l *Lab) serveControl(hr *http.Request) reply {
 		return rp
 	case hr.URL.Path == "/_lab/faults":
 		return l.serveFaults(hr)
+	case hr.URL.Path == "/_lab/maintenance":
+		return l.serveMaintenance(hr)
 	case hr.URL.Path == "/_lab/status" || hr.URL.Path == "/_lab/shutdown":
 		return textReply(http.StatusMethodNotAllowed, "method not allowed")
 	}

@@ -59,6 +59,9 @@ func (s *state) addEvent(e event) {
 func describeEvents(l *Lab, r *request) (any, error) {
 	srcType, srcID := r.str("SourceType"), r.str("SourceIdentifier")
 	r.resource = srcID
+	if _, err := checkFilters(r); err != nil {
+		return nil, err
+	}
 	if srcType != "" && !sourceTypes[srcType] {
 		// Unconfirmed wording.
 		return nil, apiErr(codeInvalidParameterValue, "Invalid source type: %s", srcType)

@@ -96,3 +96,6 @@ func SeedFailedInstances(dir string, n int) error {
 	}
 	return atomicfile.Write(filepath.Join(dir, stateFile), raw, 0o600)
 }
+
+// Honoured is the table of request members each served action honours.
+func Honoured() map[string][]string { return honoured }

@@ -3,6 +3,7 @@ package lab
 import (
 	"errors"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/rdsctl/rdsctl/cloud/lab/catalog"
@@ -92,6 +93,9 @@ func familyNames() []string {
 func lookupFamily(name string) (*family, error) {
 	f, err := findFamily(name)
 	if err != nil {
+		if errors.Is(err, catalog.ErrUnknownFamily) && realFamilies[name] {
+			return nil, apiErr(codeInvalidParameterValue, "the lab does not serve family %s (it serves %s)", name, strings.Join(familyNames(), ", "))
+		}
 		if errors.Is(err, catalog.ErrUnknownFamily) {
 			// AWS: "ParameterGroupFamily postgres12 is not a valid parameter group family"
 			return nil, apiErr(codeInvalidParameterValue, "ParameterGroupFamily %s is not a valid parameter group family", name)
@@ -99,4 +103,22 @@ func lookupFamily(name string) (*family, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// realFamilies are parameter group families AWS has (botocore's and
+// AWS's published lists) that the lab does not serve: a request for one
+// is told so, not that the family does not exist.
+var realFamilies = map[string]bool{
+	"mysql5.5": true, "mysql5.6": true, "mysql5.7": true, "mysql8.4": true,
+	"mariadb10.0": true, "mariadb10.1": true, "mariadb10.2": true, "mariadb10.3": true, "mariadb10.4": true,
+	"mariadb10.5": true, "mariadb10.6": true, "mariadb11.4": true, "mariadb11.8": true,
+	"aurora5.6": true, "aurora-mysql5.7": true, "aurora-postgresql11": true, "aurora-postgresql12": true,
+	"aurora-postgresql13": true, "aurora-postgresql14": true, "aurora-postgresql15": true, "aurora-postgresql16": true,
+	"aurora-postgresql17": true,
+	"postgres9.6":         true, "postgres10": true, "postgres11": true, "postgres12": true, "postgres13": true,
+	"postgres14": true, "postgres15": true, "postgres16": true, "postgres17": true,
+	"oracle-ee-19": true, "oracle-se2-19": true, "oracle-ee-cdb-21": true, "oracle-se2-cdb-21": true,
+	"sqlserver-ee-15.0": true, "sqlserver-se-15.0": true, "sqlserver-ex-15.0": true, "sqlserver-web-15.0": true,
+	"sqlserver-ee-16.0": true, "sqlserver-se-16.0": true, "sqlserver-ex-16.0": true, "sqlserver-web-16.0": true,
+	"db2-ae-11.5": true, "db2-se-11.5": true,
 }

@@ -149,14 +149,14 @@ func TestFaultAction(t *testing.T) {
 		if r := post(t, l.Endpoint(), formType, describeGroups); r.status != 200 {
 			t.Fatalf("DescribeDBParameterGroups: %d %s", r.status, r.body)
 		}
-		if r := post(t, l.Endpoint(), formType, "Action=DescribeEvents"); r.status != 400 || !strings.Contains(r.body, "<Code>Throttling</Code>") {
+		if r := post(t, l.Endpoint(), formType, "Action=DescribeEvents&Version=2014-10-31"); r.status != 400 || !strings.Contains(r.body, "<Code>Throttling</Code>") {
 			t.Fatalf("DescribeEvents: %d %s", r.status, r.body)
 		}
 	}
 	if err := lab.ClearFaults(l.Endpoint()); err != nil {
 		t.Fatal(err)
 	}
-	if r := post(t, l.Endpoint(), formType, "Action=DescribeEvents"); r.status != 200 {
+	if r := post(t, l.Endpoint(), formType, "Action=DescribeEvents&Version=2014-10-31"); r.status != 200 {
 		t.Fatalf("DescribeEvents after ClearFaults: %d %s", r.status, r.body)
 	}
 }

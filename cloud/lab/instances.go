@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rdsctl/rdsctl/cloud/lab/catalog"
 	"github.com/rdsctl/rdsctl/params/formula"
 )
 
@@ -96,12 +95,25 @@ func createInstance(l *Lab, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	version := r.str("EngineVersion")
-	if version == "" {
-		cf, cerr := catalog.Lookup(famName)
-		if cerr == nil {
-			version = cf.EngineVersion
-		}
+	ev, err := resolveVersion(eng, r.str("EngineVersion"))
+	if err != nil {
+		return nil, err
+	}
+	version := ev.Version
+	retention, err := backupRetention(r)
+	if err != nil {
+		return nil, err
+	}
+	protect, _, err := r.boolean("DeletionProtection")
+	if err != nil {
+		return nil, err
+	}
+	tags, err := requestTags(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := mergeTags(nil, tags); err != nil {
+		return nil, err
 	}
 	if portSet {
 		// The lab serves every endpoint on 127.0.0.1, so a requested port
@@ -117,7 +129,8 @@ func createInstance(l *Lab, r *request) (any, error) {
 	in := &dbInstance{ID: strings.ToLower(id), Status: statusCreating, ParamApplyStatus: applyStatusInSync,
 		Engine: eng, EngineVersion: version, Class: class, MasterUsername: user, DBName: r.str("DBName"),
 		AllocatedStorage: storage, MultiAZ: multiAZ, AZ: az, CreatedAt: time.Now().UTC(),
-		ResourceID: "db-" + randomID(26), Port: port, ServerID: 1}
+		ResourceID: "db-" + randomID(26), Port: port, ServerID: 1,
+		BackupRetention: retention, DeletionProtection: protect, Tags: tags}
 	if multiAZ {
 		in.SecondaryAZ = l.az("b")
 	}
@@ -261,6 +274,22 @@ func modifyInstance(l *Lab, r *request) (any, error) {
 			return nil, err
 		}
 	}
+	retention, err := backupRetention(r)
+	if err != nil {
+		return nil, err
+	}
+	protect, protectSet, err := r.boolean("DeletionProtection")
+	if err != nil {
+		return nil, err
+	}
+	storage, storageSet, err := r.integer("AllocatedStorage")
+	if err != nil {
+		return nil, err
+	}
+	if storageSet && (storage < 20 || storage > 65536) {
+		return nil, apiErr(codeInvalidParameterValue, "Invalid storage size for engine name mariadb and storage type gp3: %d", storage)
+	}
+	version := r.str("EngineVersion")
 	var (
 		out       xmlDBInstanceResult
 		newGroup  string
@@ -286,10 +315,24 @@ func modifyInstance(l *Lab, r *request) (any, error) {
 			}
 			newGroup = g.Name
 		}
+		if version != "" {
+			ev, err := resolveVersion(in.Engine, version)
+			if err != nil {
+				return err
+			}
+			if ev.Version != in.EngineVersion {
+				return apiErr(codeInvalidParameterCombination, "The lab does not support EngineVersion upgrades: %s runs %s %s", in.ID, in.Engine, in.EngineVersion)
+			}
+		}
+		if storageSet && storage < in.AllocatedStorage {
+			// AWS: "Invalid storage size for engine name mysql and storage type gp3: 10"
+			// is for out-of-range; shrinking has its own message.
+			return apiErr(codeInvalidParameterValue, "Invalid value for AllocatedStorage: storage cannot be decreased (from %d to %d)", in.AllocatedStorage, storage)
+		}
 		if class != "" && class != in.Class && applyNow {
 			restart = true
 		}
-		if multiSet && multiAZ != in.MultiAZ {
+		if multiSet && multiAZ != in.MultiAZ && applyNow {
 			changedAZ = true
 		}
 		// Everything is valid: apply.
@@ -311,6 +354,17 @@ func modifyInstance(l *Lab, r *request) (any, error) {
 				in.SecondaryAZ = l.otherAZ(in.AZ)
 			}
 		}
+		if retention != nil {
+			in.BackupRetention = retention
+		}
+		if protectSet {
+			in.DeletionProtection = protect
+		}
+		if storageSet {
+			// The lab's storage is the host's disk: the size is recorded
+			// and described, and an increase is immediate.
+			in.AllocatedStorage = storage
+		}
 		if restart || changedAZ || password != "" {
 			in.Status = statusModifying
 		}
@@ -320,6 +374,14 @@ func modifyInstance(l *Lab, r *request) (any, error) {
 			in.PendingClass = ""
 		default:
 			in.PendingClass = class
+		}
+		switch {
+		case !multiSet:
+		case applyNow || multiAZ == in.MultiAZ:
+			in.PendingMultiAZ = nil
+		default:
+			v := multiAZ
+			in.PendingMultiAZ = &v
 		}
 		out.Instance = l.xmlInstance(in)
 		return nil
@@ -394,6 +456,10 @@ func deleteInstance(l *Lab, r *request) (any, error) {
 		if err != nil {
 			return err
 		}
+		if in.DeletionProtection {
+			// AWS: "Cannot delete protected DB Instance, please disable deletion protection and try again."
+			return apiErr(codeInvalidParameterCombination, "Cannot delete protected DB Instance, please disable deletion protection and try again.")
+		}
 		switch in.Status {
 		case statusAvailable, statusFailed, statusIncompatibleParameters:
 		case statusDeleting:
@@ -411,4 +477,18 @@ func deleteInstance(l *Lab, r *request) (any, error) {
 	}
 	l.startDelete(out.Instance.ID)
 	return out, nil
+}
+
+// backupRetention reads BackupRetentionPeriod: 0 to 35 days, as on AWS;
+// nil when absent.
+func backupRetention(r *request) (*int, error) {
+	n, set, err := r.integer("BackupRetentionPeriod")
+	if err != nil || !set {
+		return nil, err
+	}
+	if n < 0 || n > 35 {
+		// AWS: "Invalid backup retention period: 36. Must be between 0 and 35."
+		return nil, apiErr(codeInvalidParameterValue, "Invalid backup retention period: %d. Must be between 0 and 35.", n)
+	}
+	return &n, nil
 }

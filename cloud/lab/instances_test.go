@@ -153,9 +153,10 @@ func TestInstanceStoryAWSCLI(t *testing.T) {
 	if v := global(t, db, "wait_timeout"); v != "600" {
 		t.Fatalf("@@GLOBAL.wait_timeout = %s, want the group's 600", v)
 	}
-	// RDS's formula default for db.t3.micro (1 GiB): 1073741824/12582880.
-	if v := global(t, db, "max_connections"); v != "85" {
-		t.Fatalf("@@GLOBAL.max_connections = %s, want 85 from {DBInstanceClassMemory/12582880}", v)
+	// RDS for MariaDB's formula default for db.t3.micro (1 GiB):
+	// LEAST(1073741824/25165760, 12000).
+	if v := global(t, db, "max_connections"); v != "42" {
+		t.Fatalf("@@GLOBAL.max_connections = %s, want 42 from LEAST({DBInstanceClassMemory/25165760},12000)", v)
 	}
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE app"); err != nil {
 		t.Fatal(err)
@@ -563,9 +564,9 @@ func TestDeferredClassChange(t *testing.T) {
 	if aws.ToString(in.DBInstanceClass) != "db.t3.small" || aws.ToString(in.PendingModifiedValues.DBInstanceClass) != "" {
 		t.Fatalf("after ApplyImmediately: class %s, pending %+v", aws.ToString(in.DBInstanceClass), in.PendingModifiedValues)
 	}
-	// {DBInstanceClassMemory/12582880} for 2 GiB.
-	if v := global(t, db, "max_connections"); v != "170" {
-		t.Fatalf("max_connections on db.t3.small = %s, want 170", v)
+	// LEAST({DBInstanceClassMemory/25165760},12000) for 2 GiB.
+	if v := global(t, db, "max_connections"); v != "85" {
+		t.Fatalf("max_connections on db.t3.small = %s, want 85", v)
 	}
 }
 

@@ -165,7 +165,7 @@ func parseXML(body []byte) (*xnode, error) {
 // commonErrors may come from any operation (AWS's common errors).
 var commonErrors = map[string]int{
 	"InvalidParameterValue": 400, "InvalidParameterCombination": 400, "MissingParameter": 400,
-	"InvalidAction": 400, "MissingAction": 400, "MalformedQueryString": 400, "InternalFailure": 500,
+	"InvalidAction": 400, "MissingAction": 400, "MalformedQueryString": 404, "InternalFailure": 500,
 }
 
 // checkResponse validates one response body against the operation's

@@ -49,6 +49,10 @@ func describeParameters(k groupKind) handler {
 			// Unconfirmed wording.
 			return nil, apiErr(codeInvalidParameterValue, "Invalid value %s for Source. Valid values are: user, system, engine-default", source)
 		}
+		only, err := nameFilter(r)
+		if err != nil {
+			return nil, err
+		}
 		var params []xmlParameter
 		err = l.read(func(st *state) error {
 			g, err := findGroup(st, k, name)
@@ -63,7 +67,7 @@ func describeParameters(k groupKind) handler {
 			params = make([]xmlParameter, 0, len(all))
 			for _, p := range all {
 				x := effectiveParam(p, g)
-				if source == "" || x.Source == source {
+				if (source == "" || x.Source == source) && (only == nil || only[p.Name]) {
 					params = append(params, x)
 				}
 			}
@@ -86,6 +90,10 @@ func describeEngineDefaults(k groupKind) handler {
 		if err != nil {
 			return nil, err
 		}
+		only, err := nameFilter(r)
+		if err != nil {
+			return nil, err
+		}
 		fam, err := lookupFamily(family)
 		if err != nil {
 			return nil, err
@@ -93,6 +101,9 @@ func describeEngineDefaults(k groupKind) handler {
 		all := k.params(fam)
 		params := make([]xmlParameter, 0, len(all))
 		for _, p := range all {
+			if only != nil && !only[p.Name] {
+				continue
+			}
 			src := p.Source
 			if src == "" {
 				src = sourceEngineDefault

@@ -122,11 +122,18 @@ func createParamGroup(k groupKind) handler {
 		if err != nil {
 			return nil, err
 		}
+		tags, err := requestTags(r)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := mergeTags(nil, tags); err != nil {
+			return nil, err
+		}
 		if k == kindCluster && !fam.HasCluster() {
 			return nil, apiErr(codeInvalidParameterValue, "ParameterGroupFamily %s is not a valid parameter group family", family)
 		}
 		g := &paramGroup{Name: strings.ToLower(name), Family: fam.Name, Description: desc,
-			CreatedAt: time.Now().UTC(), Values: map[string]paramValue{}}
+			CreatedAt: time.Now().UTC(), Values: map[string]paramValue{}, Tags: tags}
 		if err := l.mutate(func(st *state) error { return addGroup(st, k, g) }); err != nil {
 			return nil, err
 		}
@@ -156,6 +163,13 @@ func copyParamGroup(k groupKind) handler {
 		if !validGroupName(dstName) {
 			return nil, invalidIdentifier(dst)
 		}
+		tags, err := requestTags(r)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := mergeTags(nil, tags); err != nil {
+			return nil, err
+		}
 		var out *paramGroup
 		err = l.mutate(func(st *state) error {
 			sg, err := l.groupFromIdentifier(st, k, srcID)
@@ -163,12 +177,15 @@ func copyParamGroup(k groupKind) handler {
 				return err
 			}
 			if isDefaultGroup(sg.Name) {
-				// AWS documents that a default group cannot be copied and
-				// answers with the identifier error (aws/aws-cli#2886).
-				return invalidIdentifier(k.nameParam())
+				// AWS documents that a default group cannot be copied
+				// ("You can't copy a default parameter group"); its answer
+				// used to be the misleading identifier error
+				// (aws/aws-cli#2886). The lab says what is wrong.
+				return apiErr(codeInvalidParameterValue, "Cannot copy default %s %s: default groups cannot be copied; create a group of family %s instead",
+					k.noun(), sg.Name, sg.Family)
 			}
 			out = &paramGroup{Name: strings.ToLower(dstName), Family: sg.Family, Description: description,
-				CreatedAt: time.Now().UTC(), Values: make(map[string]paramValue, len(sg.Values))}
+				CreatedAt: time.Now().UTC(), Values: make(map[string]paramValue, len(sg.Values)), Tags: tags}
 			for n, v := range sg.Values {
 				out.Values[n] = v
 			}
@@ -233,6 +250,10 @@ func describeParamGroups(k groupKind) handler {
 	return func(l *Lab, r *request) (any, error) {
 		name := r.str(k.nameParam())
 		r.resource = strings.ToLower(name)
+		// AWS documents no filter for these calls; any is refused.
+		if _, err := checkFilters(r); err != nil {
+			return nil, err
+		}
 		var groups []*paramGroup
 		err := l.read(func(st *state) error {
 			if name != "" {

@@ -89,6 +89,12 @@ func TestRawQueryProtocol(t *testing.T) {
 	}{
 		{"Action=NoSuchThing&Version=2014-10-31", "InvalidAction", 400, "NoSuchThing"},
 		{"Version=2014-10-31", "MissingAction", 400, ""},
+		// AWS refuses a call without Version; the SDKs always send it.
+		{"Action=DescribeDBParameterGroups", "MissingParameter", 400, "The request must contain the parameter Version"},
+		{"Action=DescribeDBParameterGroups&Version=2012-01-01", "InvalidAction", 400, "for version 2012-01-01"},
+		// A query string that does not parse: AWS's common error, status 404.
+		{"Action=DescribeDBParameterGroups&Version=2014-10-31&DBParameterGroupName=%zz", "MalformedQueryString", 404, "syntax error"},
+		{"Action=DescribeDBParameterGroups&Version=2014-10-31&Bogus=1", "InvalidParameterValue", 400, "The lab does not support Bogus on DescribeDBParameterGroups"},
 		{"Action=DescribeDBParameters&Version=2014-10-31", "MissingParameter", 400, "The request must contain the parameter DBParameterGroupName"},
 		{"Action=CreateDBParameterGroup&Version=2014-10-31&DBParameterGroupName=x&Description=d", "MissingParameter", 400, "DBParameterGroupFamily"},
 		{"Action=ModifyDBParameterGroup&Version=2014-10-31&DBParameterGroupName=raw", "MissingParameter", 400, "Parameters"},

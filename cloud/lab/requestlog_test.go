@@ -35,7 +35,7 @@ func TestRequestLoggedBeforeResponse(t *testing.T) {
 		// so the response starts to arrive before the handler is done.
 		// The log is read as soon as the headers are in, before the body.
 		resp, err := http.Post(l.Endpoint()+"/", formType,
-			strings.NewReader("Action=DescribeDBParameters&DBParameterGroupName=default.mariadb10.11"))
+			strings.NewReader("Action=DescribeDBParameters&Version=2014-10-31&DBParameterGroupName=default.mariadb10.11"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -105,7 +105,7 @@ func TestSDKParameterGroupLifecycle(t *testing.T) {
 	wantAPIError(t, err, "InvalidParameterValue", 400, "Cannot modify a default parameter group.")
 	_, err = c.CopyDBParameterGroup(ctx, &rds.CopyDBParameterGroupInput{SourceDBParameterGroupIdentifier: aws.String("default." + lab.TestFamily),
 		TargetDBParameterGroupIdentifier: aws.String("x"), TargetDBParameterGroupDescription: aws.String("x")})
-	wantAPIError(t, err, "InvalidParameterValue", 400, "not a valid identifier")
+	wantAPIError(t, err, "InvalidParameterValue", 400, "Cannot copy default DBParameterGroup default."+lab.TestFamily+": default groups cannot be copied; create a group of family "+lab.TestFamily+" instead")
 
 	for _, name := range []string{"staging-params", "staging-copy"} {
 		if _, err := c.DeleteDBParameterGroup(ctx, &rds.DeleteDBParameterGroupInput{DBParameterGroupName: aws.String(name)}); err != nil {

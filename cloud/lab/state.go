@@ -43,6 +43,7 @@ type paramGroup struct {
 	Description string                `json:"description"`
 	CreatedAt   time.Time             `json:"created_at"`
 	Values      map[string]paramValue `json:"values,omitempty"`
+	Tags        []tag                 `json:"tags,omitempty"`
 }
 
 // paramValue is a user-set parameter value.
@@ -74,6 +75,16 @@ type dbInstance struct {
 	// PendingClass is a class change asked for without ApplyImmediately:
 	// RDS holds it for the maintenance window, which the lab never reaches.
 	PendingClass string `json:"pending_class,omitempty"`
+	// PendingMultiAZ is a Multi-AZ change asked for without
+	// ApplyImmediately, held like PendingClass until the maintenance
+	// window (POST /_lab/maintenance opens it).
+	PendingMultiAZ *bool `json:"pending_multi_az,omitempty"`
+	// BackupRetention is BackupRetentionPeriod in days; nil means AWS's
+	// default of 1 (states written before the lab stored it).
+	BackupRetention *int `json:"backup_retention,omitempty"`
+	// DeletionProtection refuses DeleteDBInstance while set.
+	DeletionProtection bool  `json:"deletion_protection,omitempty"`
+	Tags               []tag `json:"tags,omitempty"`
 	// Port is the endpoint (proxy) port, kept across lab restarts.
 	Port int `json:"port,omitempty"`
 	// ServerID is @@server_id of the server now serving the instance; a

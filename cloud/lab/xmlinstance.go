@@ -18,6 +18,7 @@ type xmlParamGroupStatus struct {
 
 type xmlPendingModifiedValues struct {
 	DBInstanceClass string `xml:"DBInstanceClass,omitempty"`
+	MultiAZ         *bool  `xml:"MultiAZ,omitempty"`
 }
 
 type xmlDBInstance struct {
@@ -48,6 +49,7 @@ type xmlDBInstance struct {
 	ResourceID         string                   `xml:"DbiResourceId"`
 	ARN                string                   `xml:"DBInstanceArn"`
 	IAMAuth            bool                     `xml:"IAMDatabaseAuthenticationEnabled"`
+	TagList            xmlTagList               `xml:"TagList"`
 	DeletionProtection bool                     `xml:"DeletionProtection"`
 }
 
@@ -78,6 +80,7 @@ func (l *Lab) xmlInstance(in *dbInstance) xmlDBInstance {
 	x := xmlDBInstance{
 		ID: in.ID, Class: in.Class, Engine: in.Engine, Status: in.Status, MasterUsername: in.MasterUsername,
 		DBName: in.DBName, AllocatedStorage: in.AllocatedStorage, BackupRetention: 1,
+		DeletionProtection: in.DeletionProtection, TagList: toXMLTags(in.Tags),
 		AvailabilityZone: in.AZ, MultiAZ: in.MultiAZ, EngineVersion: in.EngineVersion, AutoMinorUpgrade: true,
 		SecondaryAZ: in.SecondaryAZ, StorageType: "gp3", DbInstancePort: 0, DBClusterID: in.ClusterID,
 		ResourceID: in.ResourceID, ARN: l.instanceARN(in.ID),
@@ -91,5 +94,9 @@ func (l *Lab) xmlInstance(in *dbInstance) xmlDBInstance {
 	}
 	x.ParamGroups.Items = []xmlParamGroupStatus{{Name: in.ParamGroup, ApplyStatus: in.ParamApplyStatus}}
 	x.Pending.DBInstanceClass = in.PendingClass
+	x.Pending.MultiAZ = in.PendingMultiAZ
+	if in.BackupRetention != nil {
+		x.BackupRetention = *in.BackupRetention
+	}
 	return x
 }

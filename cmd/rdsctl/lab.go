@@ -58,6 +58,7 @@ else ~/.local/state/rdsctl/lab.`,
 		NewCmdLabDown(f, nil),
 		NewCmdLabStatus(f, nil),
 		NewCmdLabEnv(f, nil),
+		NewCmdLabMaintenance(f, nil),
 	)
 	return cmd
 }
@@ -515,4 +516,60 @@ func shellWord(s string) string {
 		return s
 	}
 	return shellQuote(s)
+}
+
+// LabMaintenanceOptions are the inputs of `lab maintenance`.
+type LabMaintenanceOptions struct {
+	LabDirOptions
+	Instance string
+}
+
+// NewCmdLabMaintenance builds `rdsctl lab maintenance INSTANCE`, which
+// opens an instance's maintenance window now: the class and Multi-AZ
+// changes made without --apply-immediately start to apply, as they would
+// in the weekly window on AWS.
+func NewCmdLabMaintenance(f *Factory, runF func(context.Context, *LabMaintenanceOptions) error) *cobra.Command {
+	opts := &LabMaintenanceOptions{}
+	cmd := &cobra.Command{
+		Use:   "maintenance INSTANCE",
+		Short: "Open an instance's maintenance window now: its pending modifications apply",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IO, opts.Getenv, opts.Format = f.IOStreams, f.Getenv, f.Format()
+			opts.Instance = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return labMaintenanceRun(cmd.Context(), opts)
+		},
+		Example: `  aws rds modify-db-instance --db-instance-identifier app --multi-az
+  rdsctl lab maintenance app`,
+	}
+	cmd.Flags().StringVar(&opts.Dir, "dir", "", "lab state directory (default $RDSCTL_LAB_DIR, $XDG_STATE_HOME/rdsctl/lab or ~/.local/state/rdsctl/lab)")
+	_ = cmd.MarkFlagDirname("dir")
+	return cmd
+}
+
+func labMaintenanceRun(_ context.Context, opts *LabMaintenanceOptions) error {
+	_, ri, err := opts.runningLab()
+	if err != nil {
+		return err
+	}
+	res, err := lab.OpenMaintenance(ri.Endpoint, opts.Instance)
+	if err != nil {
+		return fmt.Errorf("opening the maintenance window of %s: %w", opts.Instance, err)
+	}
+	return opts.IO.Print(opts.Format, res, func() error {
+		if len(res.Applied) == 0 {
+			opts.IO.Successf("%s has no pending modifications", res.Instance)
+			return nil
+		}
+		for _, a := range res.Applied {
+			if _, err := fmt.Fprintln(opts.IO.Out, a); err != nil {
+				return err
+			}
+		}
+		opts.IO.Successf("%s: maintenance window open; the changes above are applying", res.Instance)
+		return nil
+	})
 }

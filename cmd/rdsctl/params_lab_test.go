@@ -127,7 +127,7 @@ func TestParamsSetDryRunOutput(t *testing.T) {
 	c, ios, out, errOut := e.common(nil, false)
 	ios.SetTTY(true)
 	ios.DisableColor()
-	err := paramsSetRun(e.ctx, &ParamsSetOptions{CommonOptions: c, Name: "g", Assignments: as("wait_timeout", "600", "slow_query_log", "ON", "max_connections", "{ DBInstanceClassMemory/12582880 }"),
+	err := paramsSetRun(e.ctx, &ParamsSetOptions{CommonOptions: c, Name: "g", Assignments: as("wait_timeout", "600", "slow_query_log", "ON", "max_connections", "LEAST({ DBInstanceClassMemory/25165760 }, 12000)"),
 		Apply: params.ApplyAuto, DryRun: true})
 	if err != nil {
 		t.Fatal(err)

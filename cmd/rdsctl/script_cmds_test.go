@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/go-sql-driver/mysql"
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -76,7 +77,7 @@ func scriptRDS(ts *testscript.TestScript) *rds.Client {
 // user is admin, the password $RDSCTL_DB_PASSWORD.
 func cmdLabInstance(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
-		ts.Fatalf("usage: labinstance ID [multi-az] [group=G] [class=C]")
+		ts.Fatalf("usage: labinstance ID [multi-az] [group=G] [class=C] [tag=KEY=VALUE]")
 	}
 	in := &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(args[0]), DBInstanceClass: aws.String("db.t3.micro"),
 		Engine: aws.String("mariadb"), MasterUsername: aws.String("admin"), MasterUserPassword: aws.String(scriptDBPassword)}
@@ -88,6 +89,9 @@ func cmdLabInstance(ts *testscript.TestScript, neg bool, args []string) {
 			in.DBParameterGroupName = aws.String(v)
 		case "class":
 			in.DBInstanceClass = aws.String(v)
+		case "tag":
+			tk, tv, _ := strings.Cut(v, "=")
+			in.Tags = append(in.Tags, types.Tag{Key: aws.String(tk), Value: aws.String(tv)})
 		default:
 			ts.Fatalf("labinstance: unknown option %q", a)
 		}

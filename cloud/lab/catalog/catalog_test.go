@@ -90,7 +90,7 @@ func TestParams(t *testing.T) {
 		{"aurora-mysql8.0", "wait_timeout", false, timeout},
 		{"aurora-mysql8.0", "interactive_timeout", false, timeout},
 
-		{"mariadb10.11", "max_connections", false, want{"dynamic", "integer", "1-100000", "{DBInstanceClassMemory/12582880}", "system", true}},
+		{"mariadb10.11", "max_connections", false, want{"dynamic", "integer", "1-100000", "LEAST({DBInstanceClassMemory/25165760},12000)", "system", true}},
 		{"mysql8.0", "max_connections", false, want{"dynamic", "integer", "1-100000", "{DBInstanceClassMemory/12582880}", "system", true}},
 		{"mariadb10.11", "innodb_buffer_pool_size", false, want{"dynamic", "integer", "2097152-18446744073701163008", "{DBInstanceClassMemory*3/4}", "system", true}},
 		{"aurora-mysql8.0", "innodb_buffer_pool_size", false, want{"dynamic", "integer", "2097152-18446744073701163008", "{DBInstanceClassMemory*3/4}", "system", true}},

@@ -108,6 +108,9 @@ func mariadbFamily(base paramSet) (*catalog.Family, error) {
 			delete(s, name)
 		}
 	}
+	if err := s.apply(mariadbOverlay); err != nil {
+		return nil, err
+	}
 	return &catalog.Family{Name: "mariadb10.11", Engine: "mariadb", EngineVersion: mariadbVersion, Instance: s.sorted()}, nil
 }
 

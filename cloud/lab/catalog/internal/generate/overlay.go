@@ -222,6 +222,14 @@ var auroraCluster = names(`
 
 var auroraBoth = names(`init_connect innodb_deadlock_detect innodb_print_all_deadlocks key_buffer_size`)
 
+// mariadbOverlay applies to the MariaDB families only. RDS for MariaDB
+// 10.5 and later sizes max_connections at half MySQL's rate, capped:
+// LEAST({DBInstanceClassMemory/25165760},12000) (AWS, "Maximum number of
+// database connections", RDS User Guide).
+var mariadbOverlay = map[string][]edit{
+	"max_connections": {rdsDefault("LEAST({DBInstanceClassMemory/25165760},12000)")},
+}
+
 // auroraOverlay applies to both Aurora groups. Modifiable "No" in the
 // guide's tables becomes fixed; basedir is Aurora's engine directory
 // (/rdsdbbin/oscar in default.aurora5.6; assumed unchanged for version 3).
