@@ -58,6 +58,7 @@ else ~/.local/state/rdsctl/lab.`,
 		NewCmdLabDown(f, nil),
 		NewCmdLabStatus(f, nil),
 		NewCmdLabEnv(f, nil),
+		NewCmdLabInstance(f),
 	)
 	return cmd
 }
@@ -497,6 +498,9 @@ func labEnvRun(_ context.Context, opts *LabDirOptions) error {
 		{"AWS_DEFAULT_REGION", region},
 		{"AWS_ACCESS_KEY_ID", labCredentials},
 		{"AWS_SECRET_ACCESS_KEY", labCredentials},
+		// The lab's master password, which lab instance create, the
+		// demo and rdsctl verify use: a fixed lab value, not a secret.
+		{"RDSCTL_DB_PASSWORD", labDBPassword},
 	} {
 		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}
