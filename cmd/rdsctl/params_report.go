@@ -56,12 +56,19 @@ func summarizePlan(ios *ui.IOStreams, api cloud.Groups, p *params.Plan) {
 		ios.Progressf("%s %s: %s in %s (at most %d a call)", api.Noun(), p.Group,
 			plural(n, verb), plural(len(p.Chunks), "call"), params.MaxChunk)
 	}
-	if len(p.NoOps) > 0 {
-		names := make([]string, len(p.NoOps))
-		for i, c := range p.NoOps {
-			names[i] = c.Name
+	var same, defaults []string
+	for _, c := range p.NoOps {
+		if c.EngineDefault {
+			defaults = append(defaults, c.Name)
+		} else {
+			same = append(same, c.Name)
 		}
-		ios.Infof("  skipped, already so: %s", strings.Join(names, ", "))
+	}
+	if len(same) > 0 {
+		ios.Infof("  skipped, already so: %s", strings.Join(same, ", "))
+	}
+	if len(defaults) > 0 {
+		ios.Warnf("  %s: %s", strings.Join(defaults, ", "), params.EngineDefaultNote)
 	}
 }
 
