@@ -490,8 +490,7 @@ func labEnvRun(_ context.Context, opts *LabDirOptions) error {
 	if region == "" {
 		region = "us-east-1"
 	}
-	var b strings.Builder
-	for _, kv := range [][2]string{
+	vars := [][2]string{
 		{"AWS_ENDPOINT_URL_RDS", ri.Endpoint},
 		{"AWS_REGION", region},
 		// The AWS CLI v1 (botocore) reads AWS_DEFAULT_REGION, not AWS_REGION.
@@ -501,7 +500,16 @@ func labEnvRun(_ context.Context, opts *LabDirOptions) error {
 		// The lab's master password, which lab instance create, the
 		// demo and rdsctl verify use: a fixed lab value, not a secret.
 		{"RDSCTL_DB_PASSWORD", labDBPassword},
-	} {
+	}
+	if opts.Format != ui.FormatTable && opts.Format != "" {
+		m := make(map[string]string, len(vars))
+		for _, kv := range vars {
+			m[kv[0]] = kv[1]
+		}
+		return opts.IO.Print(opts.Format, m, nil)
+	}
+	var b strings.Builder
+	for _, kv := range vars {
 		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}
 	fmt.Fprintf(&b, "# rdsctl lab in %s (pid %d)\n", dir, ri.PID)

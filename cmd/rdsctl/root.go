@@ -115,6 +115,7 @@ changed), 3 findings (drift, policy violations, failed assertions).`,
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	makeGroupsStrict(root)
+	tightenArgs(root)
 	return root
 }
 
