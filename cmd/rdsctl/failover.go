@@ -171,6 +171,8 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	// enough for the instance to change.
 	in, _, err := failover.Preflight(ctx, api, opts.Instance, opts.Failover)
 	switch {
+	case recoverableByReboot(opts, in, err):
+		return rebootIncompatible(ctx, opts, api, in)
 	case errors.Is(err, failover.ErrNotMultiAZ):
 		return cli.Usage(err)
 	case cloud.IsNotFound(err):
