@@ -179,6 +179,8 @@ resumes where the last one stopped.`,
 			if opts.FailoverDelay < 0 {
 				return cli.Usagef("invalid --failover-delay %s: must not be negative", opts.FailoverDelay)
 			}
+			// Every enum flag takes any case.
+			opts.FailoverMode = strings.ToLower(strings.TrimSpace(opts.FailoverMode))
 			if _, err := proxy.ParseMode(opts.FailoverMode); err != nil {
 				return cli.Usagef("invalid --failover-mode: %v", err)
 			}

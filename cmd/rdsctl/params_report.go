@@ -152,7 +152,11 @@ func needsReboot(users []groupUser, pending map[string]bool) []string {
 func reportReboot(ios *ui.IOStreams, reboot []string, pending bool) {
 	switch {
 	case len(reboot) > 0:
-		ios.Warnf("reboot needed for pending-reboot changes to take effect: %s (rdsctl reboot INSTANCE applies them and verifies)", strings.Join(reboot, ", "))
+		cmds := make([]string, len(reboot))
+		for i, id := range reboot {
+			cmds[i] = "rdsctl reboot " + id
+		}
+		ios.Warnf("reboot needed for pending-reboot changes to take effect: %s (%s applies them and verifies)", strings.Join(reboot, ", "), strings.Join(cmds, "; "))
 	case pending:
 		ios.Infof("  pending-reboot changes take effect when an instance using the group next reboots")
 	}
