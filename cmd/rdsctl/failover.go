@@ -65,7 +65,12 @@ func newFailoverCmd(f *Factory, command string, runF func(context.Context, *Fail
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IO, opts.Format, opts.Factory = f.IOStreams, f.Format(), f
 			if len(args) == 1 {
-				opts.Instance = strings.TrimSpace(args[0])
+				// Refused locally, as every other command does.
+				id, err := instanceArg(args[0])
+				if err != nil {
+					return err
+				}
+				opts.Instance = id
 			}
 			if err := opts.validate(); err != nil {
 				return err
