@@ -173,7 +173,19 @@ func NewCmdParamsList(f *Factory, runF func(context.Context, *ParamsListOptions)
 	}
 	cmd.Flags().StringVar(&opts.Family, "family", "", "only groups of this family, e.g. mariadb10.11")
 	addClusterFlag(cmd, &opts.Cluster)
-	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, nil, runF, paramsListRun)
+	parse := func([]string) error {
+		// list filters case-insensitively; the shape is still checked.
+		if opts.Family = strings.TrimSpace(opts.Family); opts.Family != "" {
+			if err := checkFamilyArg(strings.ToLower(opts.Family), opts.Cluster); err != nil {
+				if e := checkFamilyArg(opts.Family, opts.Cluster); e != nil {
+					return e // names the family as typed
+				}
+				return err
+			}
+		}
+		return nil
+	}
+	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsListRun)
 }
 
 func paramsListRun(ctx context.Context, opts *ParamsListOptions) error {
@@ -235,7 +247,10 @@ func NewCmdParamsCreate(f *Factory, runF func(context.Context, *ParamsCreateOpti
 		if opts.Description == "" {
 			opts.Description = opts.Name // RDS requires one
 		}
-		return checkNewGroupName(opts.Name)
+		if err := checkNewGroupName(opts.Name); err != nil {
+			return err
+		}
+		return checkFamilyArg(opts.Family, opts.Cluster)
 	}
 	return newParamsCmd(f, cmd, opts, &opts.ParamsCommon, parse, runF, paramsCreateRun)
 }

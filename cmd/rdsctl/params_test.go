@@ -87,7 +87,7 @@ func TestParamsParsing(t *testing.T) {
 		want  any
 	}{
 		{"list", parseList, nil, &ParamsListOptions{}},
-		{"list flags", parseList, []string{"--family", "mariadb10.11", "--cluster"}, &ParamsListOptions{Family: "mariadb10.11", Cluster: true}},
+		{"list flags", parseList, []string{"--family", "aurora-mysql8.0", "--cluster"}, &ParamsListOptions{Family: "aurora-mysql8.0", Cluster: true}},
 		{"create", parseCreate, []string{"staging", "--family", "mariadb10.11"},
 			&ParamsCreateOptions{Name: "staging", Family: "mariadb10.11", Description: "staging"}},
 		{"create flags", parseCreate, []string{"Aurora-1", "--family", " aurora-mysql8.0 ", "--description", "d", "--cluster"},
