@@ -20,47 +20,7 @@ type (
 	instanceRebooter interface {
 		RebootDBInstance(context.Context, *rds.RebootDBInstanceInput, ...func(*rds.Options)) (*rds.RebootDBInstanceOutput, error)
 	}
-	instanceCreator interface {
-		CreateDBInstance(context.Context, *rds.CreateDBInstanceInput, ...func(*rds.Options)) (*rds.CreateDBInstanceOutput, error)
-	}
 )
-
-// NewInstance is what CreateInstance needs: rdsctl creates instances only
-// for its demo and labs (infrastructure code makes real ones), so this is
-// the few settings those use, not the whole CreateDBInstance input.
-type NewInstance struct {
-	ID             string
-	Class          string
-	Engine         string
-	MultiAZ        bool
-	ParameterGroup string
-	MasterUser     string
-	// MasterPassword is sent to RDS and never shown.
-	MasterPassword string
-}
-
-// CreateInstance creates DB instance n.ID and returns it as RDS answered
-// (status "creating"); CreateInstance does not wait for it.
-func CreateInstance(ctx context.Context, api instanceCreator, n NewInstance) (types.DBInstance, error) {
-	in := &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(n.ID),
-		DBInstanceClass: aws.String(n.Class), Engine: aws.String(n.Engine), MultiAZ: aws.Bool(n.MultiAZ),
-		MasterUsername: aws.String(n.MasterUser), MasterUserPassword: aws.String(n.MasterPassword)}
-	if n.ParameterGroup != "" {
-		in.DBParameterGroupName = aws.String(n.ParameterGroup)
-	}
-	out, err := api.CreateDBInstance(ctx, in)
-	if err != nil {
-		op := fmt.Sprintf("creating DB instance (%s)", n.ID)
-		if notFoundIs(Code(err), KindParameterGroup) {
-			return types.DBInstance{}, opError(err, KindParameterGroup, n.ParameterGroup, op)
-		}
-		return types.DBInstance{}, opError(err, "", "", op)
-	}
-	if out.DBInstance == nil {
-		return types.DBInstance{}, nil
-	}
-	return *out.DBInstance, nil
-}
 
 // AttachParameterGroup makes group the DB parameter group of instance id,
 // applied immediately: RDS then applies the group at the next reboot, so

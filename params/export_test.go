@@ -1,6 +1,7 @@
 package params
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -51,4 +52,33 @@ func TestExportRoundTrip(t *testing.T) {
 	if err != nil || string(b2) != string(b) {
 		t.Errorf("second Marshal differs:\n%s\n---\n%s", b, b2)
 	}
+}
+
+// TestExportJSONRoundTrip: what `params export -o json` writes (File as
+// JSON, parameters a list of {name, value}), Parse reads back to the same
+// groups, so apply -f takes it.
+func TestExportJSONRoundTrip(t *testing.T) {
+	params := []types.Parameter{
+		meta("wait_timeout", "300", "dynamic", "integer", "", "user", true),
+		meta("max_connections", "{DBInstanceClassMemory/12582880}", "dynamic", "integer", "", "user", true),
+		meta("init_connect", "SET NAMES 'utf8mb4': # x", "dynamic", "string", "", "user", true),
+		meta("zero_padded", "0300", "dynamic", "integer", "", "user", true),
+		meta("null_word", "null", "dynamic", "string", "", "user", true),
+	}
+	f := &File{Groups: []GroupSpec{
+		Export("staging-params", "mariadb10.11", "staging: the one", false, params),
+		Export("c", "aurora-mysql8.0", "", true, nil),
+	}}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"name": "wait_timeout"`) {
+		t.Fatalf("not the list form export writes:\n%s", b)
+	}
+	back, err := Parse("export.json", b)
+	if err != nil {
+		t.Fatalf("Parse(json): %v\n%s", err, b)
+	}
+	assertSameFile(t, f, back, b)
 }

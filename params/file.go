@@ -25,6 +25,9 @@ import (
 //	      wait_timeout: 300
 //	      max_connections: "{DBInstanceClassMemory/12582880}"
 //
+// Parameters may also be a list of {name: ..., value: ...}, which is how
+// `params export -o json` writes them; JSON, being YAML, parses as is.
+//
 // A group's parameters are the complete list of its user-set parameters:
 // PlanFile resets a parameter that is user-set in the group but absent from
 // the file. That is what makes the file the truth rather than a patch; an
@@ -254,29 +257,76 @@ func (p fileParser) parameters(n ast.Node, g *GroupSpec) error {
 	if _, null := yamldoc.Unwrap(n).(*ast.NullNode); null {
 		return nil
 	}
+	if seq, ok := yamldoc.Unwrap(n).(*ast.SequenceNode); ok {
+		return p.parameterList(seq, g)
+	}
 	fields, err := p.mapping(n, "parameters")
 	if err != nil {
 		return err
 	}
 	for _, mv := range fields {
-		name := p.key(mv)
-		if !ValidName(name) {
-			return p.errAt(mv.Key, "invalid parameter name %q", name)
+		if err := p.parameter(g, p.key(mv), mv.Key, mv.Value); err != nil {
+			return err
 		}
-		if _, dup := g.paramLines[name]; dup {
-			return p.errAt(mv.Key, "parameter %q given twice (first at line %d)", name, g.paramLines[name])
-		}
-		v, err := p.scalar(mv.Value, name)
+	}
+	return nil
+}
+
+// parameterList reads parameters written as a list of {name, value}, the
+// form `params export -o json` writes, so that whatever export writes,
+// apply reads.
+func (p fileParser) parameterList(seq *ast.SequenceNode, g *GroupSpec) error {
+	for _, item := range seq.Values {
+		fields, err := p.mapping(item, "a parameter")
 		if err != nil {
 			return err
 		}
-		a, prob, ok := parseAssignment(name + "=" + v)
-		if !ok {
-			return p.errAt(mv.Value, "%s: %s", name, prob.Reason)
+		var nameNode, valueNode ast.Node
+		for _, mv := range fields {
+			switch k := p.key(mv); k {
+			case "name":
+				nameNode = mv.Value
+			case "value":
+				valueNode = mv.Value
+			default:
+				return p.errAt(mv.Key, "unknown field %q (want name, value)", k)
+			}
 		}
-		g.paramLines[name] = lineOf(mv.Key)
-		g.Parameters = append(g.Parameters, a)
+		if nameNode == nil {
+			return p.errAt(item, "a parameter: missing name")
+		}
+		name, err := p.scalar(nameNode, "a parameter's name")
+		if err != nil {
+			return err
+		}
+		if valueNode == nil {
+			return p.errAt(item, "%s: missing value (remove the entry to leave it unset)", name)
+		}
+		if err := p.parameter(g, name, nameNode, valueNode); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// parameter adds one parameter to g, whichever form the file wrote it in.
+func (p fileParser) parameter(g *GroupSpec, name string, keyNode, valueNode ast.Node) error {
+	if !ValidName(name) {
+		return p.errAt(keyNode, "invalid parameter name %q", name)
+	}
+	if _, dup := g.paramLines[name]; dup {
+		return p.errAt(keyNode, "parameter %q given twice (first at line %d)", name, g.paramLines[name])
+	}
+	v, err := p.scalar(valueNode, name)
+	if err != nil {
+		return err
+	}
+	a, prob, ok := parseAssignment(name + "=" + v)
+	if !ok {
+		return p.errAt(valueNode, "%s: %s", name, prob.Reason)
+	}
+	g.paramLines[name] = lineOf(keyNode)
+	g.Parameters = append(g.Parameters, a)
 	return nil
 }
 

@@ -69,6 +69,11 @@ var parseErrorCases = []struct {
 	{"two documents", "groups: []\n---\ngroups: []\n", `staging.yaml:2: more than one YAML document`},
 	{"alias", "groups:\n  - name: a\n    family: f\n    parameters:\n      x: &v 1\n      y: *v\n", `staging.yaml:6: y: aliases are not supported`},
 	{"bad name", "groups:\n  - name: a\n    family: f\n    parameters:\n      \"wait timeout\": 1\n", `staging.yaml:5: invalid parameter name "wait timeout"`},
+	{"list: duplicate", "groups:\n  - name: a\n    family: f\n    parameters:\n      - {name: x, value: 1}\n      - {name: x, value: 2}\n", `staging.yaml:6: parameter "x" given twice (first at line 5)`},
+	{"list: no value", "groups:\n  - name: a\n    family: f\n    parameters:\n      - name: x\n", `staging.yaml:5: x: missing value`},
+	{"list: no name", "groups:\n  - name: a\n    family: f\n    parameters:\n      - value: 1\n", `staging.yaml:5: a parameter: missing name`},
+	{"list: extra field", "groups:\n  - name: a\n    family: f\n    parameters:\n      - {name: x, value: 1, source: user}\n", `staging.yaml:5: unknown field "source" (want name, value)`},
+	{"list: not a mapping", "groups:\n  - name: a\n    family: f\n    parameters:\n      - x=1\n", `staging.yaml:5: a parameter: want a mapping`},
 	{"empty file", "", `staging.yaml: empty file`},
 	{"scalar file", "hello\n", `staging.yaml:1: the file: want a mapping`},
 }

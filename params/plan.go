@@ -67,7 +67,16 @@ type Change struct {
 	Current     string            `json:"current,omitempty"`
 	ApplyType   string            `json:"apply_type"`
 	ApplyMethod types.ApplyMethod `json:"apply_method"`
+	// EngineDefault marks a no-op whose value is the group's engine or
+	// system default, not a user-set value: RDS keeps a parameter
+	// modified to its default as a default (terraform-provider-aws #3182),
+	// so a later change of the family's default moves it.
+	EngineDefault bool `json:"engine_default,omitempty"`
 }
+
+// EngineDefaultNote is what rdsctl says of a value equal to the engine
+// default, wherever it comes up (apply, set, export).
+const EngineDefaultNote = "equal to the engine default: AWS keeps it as a default, so a changed default will move it"
 
 // Chunk is one API call's worth of changes: at most maxParamModifyChunk,
 // never splitting a co-dependent set.
@@ -130,6 +139,7 @@ func PlanModify(group string, cluster bool, params []types.Parameter, as []Assig
 		c := Change{Name: a.Name, Value: wireValue(mp, a.Value), Current: str(mp.ParameterValue), ApplyType: str(mp.ApplyType),
 			ApplyMethod: mode.method(str(mp.ApplyType))}
 		if mp.ParameterValue != nil && value.Equal(str(mp.DataType), c.Current, c.Value) {
+			c.EngineDefault = str(mp.Source) != "" && str(mp.Source) != "user"
 			p.NoOps = append(p.NoOps, c)
 			continue
 		}

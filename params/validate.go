@@ -186,6 +186,9 @@ func Validate(meta *Metadata, as []Assignment, mode ApplyMode) error {
 		seen[a.Name] = a.Value
 		problems = append(problems, meta.check(a.Name, a.Value, true, mode)...)
 	}
+	if len(problems) == 0 {
+		problems = checkCoDependent(meta, as)
+	}
 	if len(problems) > 0 {
 		return &ValidationError{Problems: problems}
 	}

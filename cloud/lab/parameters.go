@@ -147,6 +147,14 @@ func modifyParamGroup(k groupKind) handler {
 				return err
 			}
 			for _, c := range changes {
+				if c.Param.Default != "" && c.Value == c.Param.Default {
+					// AWS keeps a parameter modified to its default value
+					// as a default, not user-set (terraform-provider-aws
+					// #3182): it reports its old source and a later change
+					// of the default moves it.
+					delete(g.Values, c.Name)
+					continue
+				}
 				g.Values[c.Name] = paramValue{Value: c.Value, ApplyMethod: c.ApplyMethod}
 			}
 			l.paramsChanged(st, k, g, changes)

@@ -309,7 +309,7 @@ func TestSDKModifyRules(t *testing.T) {
 	}
 
 	// Exactly 20 lands; formulas are accepted for integer parameters.
-	twenty := append(ten[:9:9], param("sys_formula", "{DBInstanceClassMemory/12582880}", types.ApplyMethodImmediate))
+	twenty := append(ten[:9:9], param("sys_formula", "{DBInstanceClassMemory/10485760}", types.ApplyMethodImmediate))
 	for i := range 10 {
 		twenty = append(twenty, param(fmt.Sprintf("p_%03d", 30+i), "7", types.ApplyMethodPendingReboot))
 	}

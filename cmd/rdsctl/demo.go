@@ -38,7 +38,7 @@ const (
 	demoGroup    = "staging-params"
 	demoInstance = "staging-db"
 	demoUser     = "admin"
-	demoPassword = "demo-Pa55word"
+	demoPassword = labDBPassword
 )
 
 // NewCmdDemo builds `rdsctl demo`.
@@ -134,7 +134,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	if err := d.run("params", "set", demoGroup, "wait_timeout=300", "--yes"); err != nil {
 		return err
 	}
-	if err := d.settle(); err != nil {
+	if err := d.run("wait", demoInstance, "--for", "in-sync", "--timeout", "1m"); err != nil {
 		return err
 	}
 
@@ -192,28 +192,19 @@ func (d *demo) run(args ...string) error {
 	return nil
 }
 
-// createInstance creates the demo's DB instance. rdsctl has no command for
-// that (instances are made by infrastructure code, not by a parameter tool),
-// so the demo uses the SDK and shows the AWS CLI equivalent.
+// createInstance creates the demo's DB instance with the lab's own
+// command, and shows the AWS CLI equivalent as a comment that also works
+// when pasted: the AWS CLI v1 ignores AWS_ENDPOINT_URL_RDS, so it names
+// the endpoint itself.
 func (d *demo) createInstance() error {
-	fmt.Fprintln(d.ios.Out, d.ios.ColorScheme().Bold("$ aws rds create-db-instance --db-instance-identifier "+demoInstance+
-		" --engine mariadb --db-instance-class db.t3.micro --multi-az --db-parameter-group-name "+demoGroup+
-		" --master-username "+demoUser+" --master-user-password ****"))
-	cfg, err := d.opts.AWSConfig(d.ctx)
-	if err != nil {
+	if err := d.run("lab", "instance", "create", demoInstance, "--group", demoGroup, "--multi-az"); err != nil {
 		return err
 	}
-	c := cloud.NewClient(cfg)
-	if _, err := cloud.CreateInstance(d.ctx, c, cloud.NewInstance{ID: demoInstance, Class: "db.t3.micro",
-		Engine: "mariadb", MultiAZ: true, ParameterGroup: demoGroup, MasterUser: demoUser,
-		MasterPassword: demoPassword}); err != nil {
-		return err
-	}
-	d.ios.Progressf("waiting for %s to be available", demoInstance)
-	if err := cloud.WaitInstanceAvailable(d.ctx, c, demoInstance, 2*time.Minute, fastWaiter); err != nil {
-		return err
-	}
-	d.ios.Successf("%s is available", demoInstance)
+	cs := d.ios.ColorScheme()
+	fmt.Fprintln(d.ios.Out, cs.Gray("# the same with the AWS CLI, then: rdsctl wait "+demoInstance+" --for available"))
+	fmt.Fprintln(d.ios.Out, cs.Gray(`# aws --endpoint-url "$AWS_ENDPOINT_URL_RDS" rds create-db-instance --db-instance-identifier `+demoInstance+
+		" --engine mariadb --db-instance-class db.t3.micro --allocated-storage 20 --multi-az --db-parameter-group-name "+demoGroup+
+		" --master-username "+demoUser+` --master-user-password "$RDSCTL_DB_PASSWORD"`))
 	return nil
 }
 
@@ -277,7 +268,8 @@ func (d *demo) interactiveClient() {
 	}
 	line := fmt.Sprintf("%s --no-defaults --skip-auto-rehash --protocol=TCP -h%s -P%d -u%s", client,
 		aws.ToString(in.Endpoint.Address), aws.ToInt32(in.Endpoint.Port), demoUser)
-	fmt.Fprintln(d.ios.Out, d.ios.ColorScheme().Bold("$ mysql -h "+aws.ToString(in.Endpoint.Address)+" -u "+demoUser+" -p"))
+	d.say("(the password is in RDSCTL_DB_PASSWORD, where rdsctl verify reads it too)")
+	fmt.Fprintln(d.ios.Out, d.ios.ColorScheme().Bold("$ "+mysqlCommand(aws.ToString(in.Endpoint.Address), aws.ToInt32(in.Endpoint.Port), demoUser)))
 	fmt.Fprintln(d.ios.Out, "mysql> SHOW VARIABLES LIKE 'wait_timeout';")
 	ctx, cancel := context.WithTimeout(d.ctx, 10*time.Second)
 	defer cancel()

@@ -62,7 +62,12 @@ func newFailoverCmd(f *Factory, command string, runF func(context.Context, *Fail
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.CommonOptions = f.common()
 			if len(args) == 1 {
-				opts.Instance = strings.TrimSpace(args[0])
+				// Refused locally, as every other command does.
+				id, err := instanceArg(args[0])
+				if err != nil {
+					return err
+				}
+				opts.Instance = id
 			}
 			if err := opts.validate(); err != nil {
 				return err
@@ -168,6 +173,8 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	// enough for the instance to change.
 	in, _, err := failover.Preflight(ctx, api, opts.Instance, opts.Failover)
 	switch {
+	case recoverableByReboot(opts, in, err):
+		return rebootIncompatible(ctx, opts, api, in)
 	case errors.Is(err, failover.ErrNotMultiAZ):
 		return cli.Usage(err)
 	case err != nil:

@@ -59,6 +59,7 @@ else ~/.local/state/rdsctl/lab.`,
 		NewCmdLabStatus(f, nil),
 		NewCmdLabEnv(f, nil),
 		NewCmdLabMaintenance(f, nil),
+		NewCmdLabInstance(f),
 	)
 	return cmd
 }
@@ -178,6 +179,8 @@ resumes where the last one stopped.`,
 			if opts.FailoverDelay < 0 {
 				return cli.Usagef("invalid --failover-delay %s: must not be negative", opts.FailoverDelay)
 			}
+			// Every enum flag takes any case.
+			opts.FailoverMode = strings.ToLower(strings.TrimSpace(opts.FailoverMode))
 			if _, err := proxy.ParseMode(opts.FailoverMode); err != nil {
 				return cli.Usagef("invalid --failover-mode: %v", err)
 			}
@@ -484,8 +487,7 @@ func labEnvRun(_ context.Context, opts *LabDirOptions) error {
 	if region == "" {
 		region = "us-east-1"
 	}
-	var b strings.Builder
-	for _, kv := range [][2]string{
+	vars := [][2]string{
 		{"AWS_ENDPOINT_URL_RDS", ri.Endpoint},
 		// The lab's STS (AssumeRole, GetCallerIdentity) is on the same
 		// endpoint: a role ARN's account is its own namespace.
@@ -495,7 +497,19 @@ func labEnvRun(_ context.Context, opts *LabDirOptions) error {
 		{"AWS_DEFAULT_REGION", region},
 		{"AWS_ACCESS_KEY_ID", labCredentials},
 		{"AWS_SECRET_ACCESS_KEY", labCredentials},
-	} {
+		// The lab's master password, which lab instance create, the
+		// demo and rdsctl verify use: a fixed lab value, not a secret.
+		{"RDSCTL_DB_PASSWORD", labDBPassword},
+	}
+	if opts.Format != ui.FormatTable && opts.Format != "" {
+		m := make(map[string]string, len(vars))
+		for _, kv := range vars {
+			m[kv[0]] = kv[1]
+		}
+		return opts.IO.Print(opts.Format, m, nil)
+	}
+	var b strings.Builder
+	for _, kv := range vars {
 		fmt.Fprintf(&b, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}
 	fmt.Fprintf(&b, "# rdsctl lab in %s (pid %d)\n", dir, ri.PID)

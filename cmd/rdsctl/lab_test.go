@@ -308,6 +308,7 @@ func TestLabEnvAndStatusAgainstLab(t *testing.T) {
 		"export AWS_REGION='us-east-1'\n",
 		"export AWS_ACCESS_KEY_ID='rdsctl-lab'\n",
 		"export AWS_SECRET_ACCESS_KEY='rdsctl-lab'\n",
+		"export RDSCTL_DB_PASSWORD='" + labDBPassword + "'\n",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("lab env output lacks %q:\n%s", want, out)

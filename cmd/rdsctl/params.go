@@ -136,7 +136,19 @@ func NewCmdParamsList(f *Factory, runF func(context.Context, *ParamsListOptions)
 	}
 	cmd.Flags().StringVar(&opts.Family, "family", "", "only groups of this family, e.g. mariadb10.11")
 	addClusterFlag(cmd, &opts.Cluster)
-	return newCmd(f, cmd, opts, &opts.CommonOptions, nil, runF, paramsListRun)
+	parse := func([]string) error {
+		// list filters case-insensitively; the shape is still checked.
+		if opts.Family = strings.TrimSpace(opts.Family); opts.Family != "" {
+			if err := checkFamilyArg(strings.ToLower(opts.Family), opts.Cluster); err != nil {
+				if e := checkFamilyArg(opts.Family, opts.Cluster); e != nil {
+					return e // names the family as typed
+				}
+				return err
+			}
+		}
+		return nil
+	}
+	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsListRun)
 }
 
 func paramsListRun(ctx context.Context, opts *ParamsListOptions) error {
@@ -198,7 +210,10 @@ func NewCmdParamsCreate(f *Factory, runF func(context.Context, *ParamsCreateOpti
 		if opts.Description == "" {
 			opts.Description = opts.Name // RDS requires one
 		}
-		return checkNewGroupName(opts.Name)
+		if err := checkNewGroupName(opts.Name); err != nil {
+			return err
+		}
+		return checkFamilyArg(opts.Family, opts.Cluster)
 	}
 	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsCreateRun)
 }

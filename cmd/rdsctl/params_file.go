@@ -31,7 +31,11 @@ func NewCmdParamsExport(f *Factory, runF func(context.Context, *ParamsExportOpti
 user-set parameters, which are the ones somebody chose. 'rdsctl params apply -f'
 reads it back; applying an unedited export changes nothing.
 
--o json writes the same content as JSON.`,
+A parameter whose value is equal to the engine default is not user-set, so it is
+not exported, even when it was modified to that value: equal to the engine
+default: AWS keeps it as a default, so a changed default will move it.
+
+-o json writes the same content as JSON; apply -f reads both.`,
 		Example: `  rdsctl params export staging > staging.yaml`,
 		Args:    cobra.MinimumNArgs(1),
 	}
@@ -152,9 +156,12 @@ func paramsApplyRun(ctx context.Context, opts *ParamsApplyOptions) error {
 	if err != nil {
 		return err
 	}
-	actions, err := planFile(ctx, api, file, opts.Apply)
+	actions, defaulted, err := planFile(ctx, api, file, opts.Apply)
 	if err != nil {
 		return refusedOr(ios, err)
+	}
+	for _, d := range defaulted {
+		ios.Warnf("%s: %s=%s: %s", d.Group, d.Name, d.Value, params.EngineDefaultNote)
 	}
 	rep := &fileReport{File: file.Path, Actions: actions, outcome: outcome{DryRun: opts.DryRun}}
 	if rep.Actions == nil {
@@ -248,7 +255,7 @@ func checkFileGroups(file *params.File) error {
 // family's engine defaults) and plans. A family RDS does not know is
 // refused like any other bad input, together with the problems PlanFile
 // finds in the other groups, so that one run reports everything.
-func planFile(ctx context.Context, api cloud.RDS, file *params.File, mode params.ApplyMode) ([]params.FileAction, error) {
+func planFile(ctx context.Context, api cloud.RDS, file *params.File, mode params.ApplyMode) ([]params.FileAction, []params.DefaultValued, error) {
 	state := map[params.GroupID]params.GroupState{}
 	known := &params.File{Path: file.Path}
 	var problems []params.Problem
@@ -260,7 +267,7 @@ func planFile(ctx context.Context, api cloud.RDS, file *params.File, mode params
 		case err == nil:
 			ps, err := ga.Parameters(ctx, name, "")
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			state[spec.ID()] = params.GroupState{Exists: true, Family: g.Family, Parameters: ps}
 		case cloud.IsNotFound(err):
@@ -271,11 +278,11 @@ func planFile(ctx context.Context, api cloud.RDS, file *params.File, mode params
 				continue
 			}
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			state[spec.ID()] = params.GroupState{Parameters: defs}
 		default:
-			return nil, err
+			return nil, nil, err
 		}
 		known.Groups = append(known.Groups, spec)
 	}
@@ -285,12 +292,12 @@ func planFile(ctx context.Context, api cloud.RDS, file *params.File, mode params
 	case errors.As(err, &ve):
 		problems = append(problems, ve.Problems...)
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	}
 	if len(problems) > 0 {
-		return nil, &params.ValidationError{Problems: problems}
+		return nil, nil, &params.ValidationError{Problems: problems}
 	}
-	return actions, nil
+	return actions, params.EngineDefaulted(known, state), nil
 }
 
 // printFilePlan writes the file plan's table: a create row per new group,

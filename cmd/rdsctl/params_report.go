@@ -56,12 +56,19 @@ func summarizePlan(ios *ui.IOStreams, api cloud.Groups, p *params.Plan) {
 		ios.Progressf("%s %s: %s in %s (at most %d a call)", api.Noun(), p.Group,
 			plural(n, verb), plural(len(p.Chunks), "call"), params.MaxChunk)
 	}
-	if len(p.NoOps) > 0 {
-		names := make([]string, len(p.NoOps))
-		for i, c := range p.NoOps {
-			names[i] = c.Name
+	var same, defaults []string
+	for _, c := range p.NoOps {
+		if c.EngineDefault {
+			defaults = append(defaults, c.Name)
+		} else {
+			same = append(same, c.Name)
 		}
-		ios.Infof("  skipped, already so: %s", strings.Join(names, ", "))
+	}
+	if len(same) > 0 {
+		ios.Infof("  skipped, already so: %s", strings.Join(same, ", "))
+	}
+	if len(defaults) > 0 {
+		ios.Warnf("  %s: %s", strings.Join(defaults, ", "), params.EngineDefaultNote)
 	}
 }
 
@@ -138,7 +145,11 @@ func needsReboot(users []groupUser, pending map[string]bool) []string {
 func reportReboot(ios *ui.IOStreams, reboot []string, pending bool) {
 	switch {
 	case len(reboot) > 0:
-		ios.Warnf("reboot needed for pending-reboot changes to take effect: %s (rdsctl reboot INSTANCE applies them and verifies)", strings.Join(reboot, ", "))
+		cmds := make([]string, len(reboot))
+		for i, id := range reboot {
+			cmds[i] = "rdsctl reboot " + id
+		}
+		ios.Warnf("reboot needed for pending-reboot changes to take effect: %s (%s applies them and verifies)", strings.Join(reboot, ", "), strings.Join(cmds, "; "))
 	case pending:
 		ios.Infof("  pending-reboot changes take effect when an instance using the group next reboots")
 	}

@@ -84,7 +84,7 @@ func TestParamsParsing(t *testing.T) {
 		want  any
 	}{
 		{"list", parseList, nil, &ParamsListOptions{}},
-		{"list flags", parseList, []string{"--family", "mariadb10.11", "--cluster"}, &ParamsListOptions{Family: "mariadb10.11", Cluster: true}},
+		{"list flags", parseList, []string{"--family", "aurora-mysql8.0", "--cluster"}, &ParamsListOptions{Family: "aurora-mysql8.0", Cluster: true}},
 		{"create", parseCreate, []string{"staging", "--family", "mariadb10.11"},
 			&ParamsCreateOptions{Name: "staging", Family: "mariadb10.11", Description: "staging"}},
 		{"create flags", parseCreate, []string{"Aurora-1", "--family", " aurora-mysql8.0 ", "--description", "d", "--cluster"},
@@ -190,7 +190,7 @@ func TestParamsParsingRejects(t *testing.T) {
 		{"attach bad group", parseAttach, []string{"a b", "--instance", "db"}, "invalid parameter group name"},
 		{"attach two", parseAttach, []string{"a", "b", "--instance", "db"}, "accepts 1 arg(s)"},
 		{"attach zero timeout", parseAttach, []string{"g", "--instance", "db", "--timeout", "0s"}, "invalid --timeout"},
-		{"status none", parseStatus, nil, "accepts 1 arg(s), received 0"},
+		{"status two", parseStatus, []string{"a", "b"}, "accepts at most 1 arg(s), received 2"},
 		{"status empty", parseStatus, []string{""}, `invalid DB instance identifier ""`},
 		{"status underscore", parseStatus, []string{"db_1"}, `invalid DB instance identifier "db_1"`},
 		{"status long", parseStatus, []string{strings.Repeat("a", 64)}, "at most 63"},

@@ -119,6 +119,7 @@ changed), 3 findings (drift, policy violations, failed assertions).`,
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	makeGroupsStrict(root)
+	tightenArgs(root)
 	return root
 }
 
@@ -183,6 +184,9 @@ func printError(ios *ui.IOStreams, cmd *cobra.Command, err error, interrupted bo
 		msg = "interrupted"
 	}
 	ios.ErrorLine(strings.TrimRight(msg, "\n"))
+	if h := credentialsHint(msg); h != "" {
+		fmt.Fprintln(ios.ErrOut, h)
+	}
 	if cli.IsUsage(err) {
 		fmt.Fprintf(ios.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}

@@ -31,19 +31,26 @@ type StatusOptions struct {
 func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	opts := &StatusOptions{}
 	cmd := &cobra.Command{
-		Use:   "status INSTANCE",
-		Short: "Show a DB instance: endpoint, status, zones, parameter groups and their apply status",
-		Long: `Show a DB instance: endpoint, status, engine, class, Multi-AZ and its zones, its
+		Use:   "status [INSTANCE]",
+		Short: "List DB instances, or show one: endpoint, status, zones, parameter groups and their apply status",
+		Long: `With no argument, list every DB instance in the region: status, Multi-AZ,
+parameter group and its apply status, and endpoint.
+
+With an INSTANCE, show it: endpoint, status, engine, class, Multi-AZ and its zones, its
 parameter groups with their apply status, pending modifications and when it
 was created.
 
 A parameter group that is pending-reboot has changes the server will run only
 after a reboot (RDS does not say how many).`,
-		Example: `  rdsctl status staging-db
+		Example: `  rdsctl status
+  rdsctl status staging-db
   rdsctl status staging-db -o json | jq -r .parameter_groups[0].parameter_apply_status`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 	}
 	parse := func(args []string) (err error) {
+		if len(args) == 0 {
+			return nil // list every instance
+		}
 		opts.Instance, err = instanceArg(args[0])
 		return err
 	}
@@ -65,6 +72,9 @@ func instanceArg(s string) (string, error) {
 }
 
 func statusRun(ctx context.Context, opts *StatusOptions) error {
+	if opts.Instance == "" {
+		return statusListRun(ctx, opts)
+	}
 	api, err := opts.RDS(ctx)
 	if err != nil {
 		return err
@@ -74,7 +84,12 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	rep := newInstanceStatus(in)
-	return opts.IO.Print(opts.Format, rep, func() error { return printInstanceStatus(opts.IO, rep) })
+	return opts.IO.Print(opts.Format, rep, func() error {
+		if h := statusHint(rep); h != "" {
+			defer opts.IO.Warnf("%s", h)
+		}
+		return printInstanceStatus(opts.IO, rep)
+	})
 }
 
 // instanceStatus is a DB instance as `rdsctl status` shows it.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -113,7 +112,12 @@ Exit codes: 0 nothing drifts; 3 drift, or an --expect that does not hold;
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.CommonOptions = f.common()
 			if len(args) == 1 {
-				opts.Instance = strings.TrimSpace(args[0])
+				// Refused locally, as every other command does.
+				id, err := instanceArg(args[0])
+				if err != nil {
+					return err
+				}
+				opts.Instance = id
 			}
 			opts.Group = groupName(opts.Group)
 			switch {

@@ -17,18 +17,20 @@ import (
 
 // group40 is a parameter group with 40 user-set values, the size of a
 // well-tuned production group, in the spellings RDS accepts.
+// None is its engine default: a value equal to the default stays a
+// default (not user-set), as on AWS.
 var group40 = map[string]string{
-	"wait_timeout": "300", "interactive_timeout": "300", "max_connections": "200", "connect_timeout": "10",
-	"net_read_timeout": "30", "net_write_timeout": "60", "max_allowed_packet": "67108864", "long_query_time": "2",
-	"slow_query_log": "1", "log_queries_not_using_indexes": "0", "sql_mode": "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION",
+	"wait_timeout": "300", "interactive_timeout": "300", "max_connections": "200", "connect_timeout": "11",
+	"net_read_timeout": "31", "net_write_timeout": "61", "max_allowed_packet": "67108864", "long_query_time": "2",
+	"slow_query_log": "1", "log_queries_not_using_indexes": "1", "sql_mode": "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION",
 	"innodb_lock_wait_timeout": "30", "lock_wait_timeout": "3600", "max_heap_table_size": "33554432", "tmp_table_size": "33554432",
 	"sort_buffer_size": "4194304", "join_buffer_size": "1048576", "read_buffer_size": "262144", "read_rnd_buffer_size": "524288",
-	"table_open_cache": "2000", "table_definition_cache": "1400", "thread_cache_size": "32", "max_connect_errors": "1000",
-	"group_concat_max_len": "4096", "innodb_print_all_deadlocks": "1", "innodb_stats_persistent": "1",
-	"innodb_flush_log_at_trx_commit": "1", "binlog_format": "ROW", "event_scheduler": "OFF", "general_log": "0",
-	"log_warnings": "2", "max_prepared_stmt_count": "16382", "net_buffer_length": "16384", "query_cache_type": "OFF",
-	"character_set_server": "utf8mb4", "collation_server": "utf8mb4_general_ci", "explicit_defaults_for_timestamp": "1",
-	"innodb_file_per_table": "1", "max_error_count": "128", "innodb_buffer_pool_size": "134217728",
+	"table_open_cache": "2001", "table_definition_cache": "1400", "thread_cache_size": "32", "max_connect_errors": "1000",
+	"group_concat_max_len": "4096", "innodb_print_all_deadlocks": "1", "innodb_stats_persistent": "0",
+	"innodb_flush_log_at_trx_commit": "2", "binlog_format": "ROW", "event_scheduler": "ON", "general_log": "1",
+	"log_warnings": "3", "max_prepared_stmt_count": "16383", "net_buffer_length": "32768", "query_cache_type": "DEMAND",
+	"character_set_server": "utf8mb4", "collation_server": "utf8mb4_general_ci", "explicit_defaults_for_timestamp": "0",
+	"innodb_file_per_table": "0", "max_error_count": "128", "innodb_buffer_pool_size": "134217728",
 }
 
 // labInstance40 starts an in-process engine lab with instance db40 using

@@ -39,6 +39,10 @@ type VersionOptions struct {
 // versionInfo is the machine-readable form of `rdsctl version`.
 type versionInfo struct {
 	Version string `json:"version"`
+	// Commit is the VCS revision the binary was built from (with
+	// "-dirty" for uncommitted changes), "unknown" when the build did not
+	// record one (go test, go run of a file).
+	Commit  string `json:"commit"`
 	Go      string `json:"go"`
 	OS      string `json:"os"`
 	Arch    string `json:"arch"`
@@ -62,9 +66,34 @@ func NewCmdVersion(f *Factory, runF func(*VersionOptions) error) *cobra.Command 
 }
 
 func versionRun(opts *VersionOptions) error {
-	info := versionInfo{Version: opts.Version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+	info := versionInfo{Version: opts.Version, Commit: buildCommit(), Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
 	return opts.IO.Print(opts.Format, info, func() error {
-		_, err := fmt.Fprintf(opts.IO.Out, "rdsctl version %s (%s %s/%s)\n", info.Version, info.Go, info.OS, info.Arch)
+		_, err := fmt.Fprintf(opts.IO.Out, "rdsctl version %s (commit %s, %s %s/%s)\n", info.Version, info.Commit, info.Go, info.OS, info.Arch)
 		return err
 	})
+}
+
+// buildCommit is the VCS revision from the build info, so that a bug
+// report names the exact source even for a development build.
+func buildCommit() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "unknown"
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return rev
 }
