@@ -173,7 +173,7 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	// enough for the instance to change.
 	in, _, err := failover.Preflight(ctx, api, opts.Instance, opts.Failover)
 	switch {
-	case recoverableByReboot(opts, in, err):
+	case opts.Command == "reboot" && failover.Recoverable(in, err, opts.Failover):
 		return rebootIncompatible(ctx, opts, api, in)
 	case errors.Is(err, failover.ErrNotMultiAZ):
 		return cli.Usage(err)
