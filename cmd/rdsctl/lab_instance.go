@@ -251,5 +251,3 @@ func mysqlCommand(host string, port int32, user string) string {
 	return fmt.Sprintf(`MYSQL_PWD="$RDSCTL_DB_PASSWORD" mysql --protocol=TCP -h %s -P %d -u %s`,
 		shellWord(host), port, shellWord(user))
 }
-
-

@@ -42,10 +42,10 @@ type versionInfo struct {
 	// Commit is the VCS revision the binary was built from (with
 	// "-dirty" for uncommitted changes), "unknown" when the build did not
 	// record one (go test, go run of a file).
-	Commit  string `json:"commit"`
-	Go      string `json:"go"`
-	OS      string `json:"os"`
-	Arch    string `json:"arch"`
+	Commit string `json:"commit"`
+	Go     string `json:"go"`
+	OS     string `json:"os"`
+	Arch   string `json:"arch"`
 }
 
 // NewCmdVersion builds `rdsctl version`.
