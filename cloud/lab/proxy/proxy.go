@@ -4,7 +4,8 @@
 // A Multi-AZ failover is modelled as Down followed, after the failover delay,
 // by Up with the standby's address. Down cuts every proxied connection, the
 // way clients lose theirs when the primary dies, and then either refuses new
-// connections (the port is closed, so clients see ECONNREFUSED) or
+// connections (nothing listens, so clients see ECONNREFUSED, yet the port
+// stays held so no other process can take it) or
 // black-holes them (the port accepts but never answers, as when clients
 // still resolve the dead primary's address and their packets go nowhere).
 package proxy
@@ -23,7 +24,8 @@ import (
 type Mode string
 
 const (
-	// Refuse closes the port: connects fail at once with ECONNREFUSED.
+	// Refuse stops listening (the port stays held): connects fail at once
+	// with ECONNREFUSED.
 	Refuse Mode = "refuse"
 	// Blackhole accepts connections and never answers: clients time out.
 	Blackhole Mode = "blackhole"
@@ -49,6 +51,7 @@ type Proxy struct {
 
 	mu      sync.Mutex
 	ln      net.Listener
+	held    int    // while a refusing outage lasts, the placeholder socket holding the port (else -1)
 	backend string // "" while down
 	mode    Mode
 	conns   map[net.Conn]struct{}
@@ -60,11 +63,11 @@ type Proxy struct {
 // starts with no backend: the port stays bound, so it is reserved for the
 // instance, and each connection is closed at once until the first Up.
 func Listen(addr string) (*Proxy, error) {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening for instance endpoint on %s: %w", addr, err)
 	}
-	p := &Proxy{addr: ln.Addr().String(), port: ln.Addr().(*net.TCPAddr).Port, mode: Refuse, conns: map[net.Conn]struct{}{}}
+	p := &Proxy{addr: ln.Addr().String(), port: ln.Addr().(*net.TCPAddr).Port, mode: Refuse, held: -1, conns: map[net.Conn]struct{}{}}
 	p.serve(ln)
 	return p, nil
 }
@@ -93,10 +96,14 @@ func (p *Proxy) Up(backend string) error {
 	p.backend = backend
 	p.closeConnsLocked()
 	if p.ln == nil {
+		// The listener is bound beside the placeholder before the
+		// placeholder goes, so the port is never free.
 		ln, err := relisten(p.addr)
 		if err != nil {
 			return err
 		}
+		release(p.held)
+		p.held = -1
 		p.serve(ln)
 	}
 	return nil
@@ -111,6 +118,13 @@ func (p *Proxy) Down(mode Mode) {
 	p.mode = mode
 	p.closeConnsLocked()
 	if mode == Refuse && p.ln != nil {
+		// Hold the port first, then stop listening: connects are
+		// refused, and no other process can take the port meanwhile.
+		fd, err := hold(p.addr)
+		if err != nil {
+			return // keep listening; a refused hold must not lose the port
+		}
+		p.held = fd
 		p.ln.Close()
 		p.ln = nil
 	}
@@ -125,6 +139,8 @@ func (p *Proxy) Close() error {
 		p.ln.Close()
 		p.ln = nil
 	}
+	release(p.held)
+	p.held = -1
 	p.closeConnsLocked()
 	p.mu.Unlock()
 	p.wg.Wait()
@@ -138,14 +154,15 @@ func (p *Proxy) closeConnsLocked() {
 	}
 }
 
-// relisten reopens the endpoint's port after a refusing outage. Go sets
+// relisten reopens the endpoint's listener after a refusing outage, beside
+// the placeholder that holds the port. Go sets
 // SO_REUSEADDR, so sockets in TIME_WAIT do not block it; a short retry
 // covers the moment the old listener takes to release the port.
 func relisten(addr string) (net.Listener, error) {
 	var err error
 	for i := 0; i < 50; i++ {
 		var ln net.Listener
-		ln, err = net.Listen("tcp", addr)
+		ln, err = listen(addr)
 		if err == nil {
 			return ln, nil
 		}

@@ -188,3 +188,47 @@ func BenchmarkRoundTrip(b *testing.B) {
 		io.ReadFull(c, buf)
 	}
 }
+
+// A refusing outage must never lose the instance's port: while it lasts,
+// connects are refused, yet no other socket can bind the port, whether it
+// asks for SO_REUSEADDR (as Go's listeners do) or not; and Up gets the
+// same port back.
+func TestRefusingOutageKeepsThePort(t *testing.T) {
+	a, b := echoServer(t, "a"), echoServer(t, "b")
+	p, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Up(a); err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 3; round++ {
+		p.Down(Refuse)
+		if _, err := net.DialTimeout("tcp", p.Addr(), time.Second); !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Fatalf("round %d: dial while down (refuse) = %v, want ECONNREFUSED", round, err)
+		}
+		if ln, err := net.Listen("tcp", p.Addr()); err == nil {
+			ln.Close()
+			t.Fatalf("round %d: another listener bound the endpoint's port %s mid-outage", round, p.Addr())
+		} else if !errors.Is(err, syscall.EADDRINUSE) {
+			t.Fatalf("round %d: binding the port mid-outage = %v, want EADDRINUSE", round, err)
+		}
+		if err := p.Up(b); err != nil {
+			t.Fatal(err)
+		}
+		c := dial(t, p)
+		if got, err := roundTrip(t, c, "x"); err != nil || got != "b:x\n" {
+			t.Fatalf("round %d: after Up: %q, %v", round, got, err)
+		}
+	}
+	// Once closed, the port is free again.
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", p.Addr())
+	if err != nil {
+		t.Fatalf("port still held after Close: %v", err)
+	}
+	ln.Close()
+}
