@@ -210,7 +210,7 @@ func TestSTSClients(t *testing.T) {
 		}
 		return out.String(), nil
 	}
-	out, err := run("aws", "--output", "json", "sts", "assume-role", "--role-arn", "arn:aws:iam::333333333333:role/ci", "--role-session-name", "cli")
+	out, err := run("aws", "--endpoint-url", l.Endpoint(), "--output", "json", "sts", "assume-role", "--role-arn", "arn:aws:iam::333333333333:role/ci", "--role-session-name", "cli")
 	if err != nil {
 		t.Fatalf("aws sts assume-role: %v: %s", err, out)
 	}
@@ -222,11 +222,11 @@ func TestSTSClients(t *testing.T) {
 		ar.AssumedRoleUser.Arn != "arn:aws:sts::333333333333:assumed-role/ci/cli" || ar.Credentials.SessionToken == "" {
 		t.Fatalf("assume-role: %v %s", err, out)
 	}
-	out, err = run("aws", "--output", "text", "sts", "get-caller-identity", "--query", "Account")
+	out, err = run("aws", "--endpoint-url", l.Endpoint(), "--output", "text", "sts", "get-caller-identity", "--query", "Account")
 	if err != nil || strings.TrimSpace(out) != "000000000000" {
 		t.Errorf("get-caller-identity: %v %q", err, out)
 	}
-	out, err = run("aws", "sts", "assume-role", "--role-arn", "arn:aws:iam::3333:role/ci", "--role-session-name", "cli")
+	out, err = run("aws", "--endpoint-url", l.Endpoint(), "sts", "assume-role", "--role-arn", "arn:aws:iam::3333:role/ci", "--role-session-name", "cli")
 	if err == nil || !strings.Contains(out, "ValidationError") {
 		t.Errorf("assume-role with a bad ARN: %v %q", err, out)
 	}
@@ -234,12 +234,13 @@ func TestSTSClients(t *testing.T) {
 	// boto3: assume, then the RDS calls signed with the new keys land in
 	// the role's account.
 	out, err = run("python3", "-c", `
-import boto3
-sts = boto3.client("sts")
+import boto3, os
+# Endpoints passed explicitly: Debian's older botocore ignores AWS_ENDPOINT_URL_*.
+sts = boto3.client("sts", endpoint_url=os.environ["AWS_ENDPOINT_URL_STS"])
 c = sts.assume_role(RoleArn="arn:aws:iam::444444444444:role/x", RoleSessionName="py")["Credentials"]
 kw = dict(aws_access_key_id=c["AccessKeyId"], aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
-print(boto3.client("sts", **kw).get_caller_identity()["Account"])
-rds = boto3.client("rds", region_name="eu-north-1", **kw)
+print(boto3.client("sts", endpoint_url=os.environ["AWS_ENDPOINT_URL_STS"], **kw).get_caller_identity()["Account"])
+rds = boto3.client("rds", region_name="eu-north-1", endpoint_url=os.environ["AWS_ENDPOINT_URL_RDS"], **kw)
 g = rds.create_db_parameter_group(DBParameterGroupName="py", DBParameterGroupFamily="`+lab.TestFamily+`", Description="d")
 print(g["DBParameterGroup"]["DBParameterGroupArn"])
 `)

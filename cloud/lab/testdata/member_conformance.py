@@ -18,6 +18,7 @@ honours, as each CLI call costs a Python start-up. Prints
 """
 import datetime
 import json
+import os
 import sys
 
 import boto3
@@ -94,7 +95,9 @@ if plan_only:
             print(json.dumps({"op": op, "cli": xform_name(op, "-"), "refused": refused, "params": jsonable(params)}))
     sys.exit(0)
 
-rds = boto3.client("rds")
+# The endpoint is passed explicitly: Debian's older botocore ignores
+# AWS_ENDPOINT_URL_RDS and would go to the real AWS.
+rds = boto3.client("rds", endpoint_url=os.environ["AWS_ENDPOINT_URL_RDS"])
 n = 0
 for op, member, params, ok in requests():
     n += 1
