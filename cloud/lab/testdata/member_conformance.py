@@ -22,9 +22,12 @@ import os
 import sys
 
 import boto3
+import botocore
 import botocore.session
 from botocore import xform_name
 from botocore.exceptions import ClientError
+
+botocore_version = tuple(int(x) for x in botocore.__version__.split(".")[:2])
 
 honoured = json.load(open(sys.argv[1]))
 plan_only = len(sys.argv) > 2 and sys.argv[2] == "plan"
@@ -58,7 +61,11 @@ def sample(shape, depth=0):
 def requests():
     for op in sorted(honoured):
         unknown = set(honoured[op]) - set(model.operation_model(op).input_shape.members)
-        assert not unknown, ("the lab honours members botocore does not know", op, unknown)
+        # A misspelt name in the lab's table shows here. An older model
+        # (Debian's botocore 1.29 predates ManageMasterUserPassword) lacks
+        # newer members, which are then simply not sent.
+        if botocore_version >= (1, 31):
+            assert not unknown, ("the lab honours members botocore does not know", op, unknown)
         om = model.operation_model(op)
         shape = om.input_shape
         required = {n: sample(shape.members[n]) for n in shape.required_members}
