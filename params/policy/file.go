@@ -133,18 +133,9 @@ type FileError struct {
 	Msg          string
 }
 
+// Error reads FILE:LINE:COL: MSG, as every input file's errors do.
 func (e *FileError) Error() string {
-	name := e.File
-	if name == "" {
-		name = "<input>"
-	}
-	switch {
-	case e.Line <= 0:
-		return fmt.Sprintf("%s: %s", name, e.Msg)
-	case e.Column <= 0:
-		return fmt.Sprintf("%s:%d: %s", name, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", name, e.Line, e.Column, e.Msg)
+	return (&yamldoc.Error{File: e.File, Line: e.Line, Column: e.Column, Msg: e.Msg}).Error()
 }
 
 // Unwrap makes every FileError an ErrInvalid.
