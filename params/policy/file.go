@@ -179,13 +179,8 @@ func Parse(name string, data []byte) (*Policy, error) {
 type fileParser struct{ name string }
 
 func (p fileParser) errAt(n ast.Node, format string, args ...any) *FileError {
-	e := &FileError{File: p.name, Msg: fmt.Sprintf(format, args...)}
-	if n != nil {
-		if tk := n.GetToken(); tk != nil && tk.Position != nil {
-			e.Line, e.Column = tk.Position.Line, tk.Position.Column
-		}
-	}
-	return e
+	line, col := yamldoc.Pos(n)
+	return &FileError{File: p.name, Line: line, Column: col, Msg: fmt.Sprintf(format, args...)}
 }
 
 // topKeys and ruleKeys are the keys a policy may use, for error messages.
