@@ -2,12 +2,19 @@
 // that routes every new connection to the instance's current primary engine.
 //
 // A Multi-AZ failover is modelled as Down followed, after the failover delay,
-// by Up with the standby's address. Down cuts every proxied connection, the
-// way clients lose theirs when the primary dies, and then either refuses new
-// connections (nothing listens, so clients see ECONNREFUSED, yet the port
-// stays held so no other process can take it) or
-// black-holes them (the port accepts but never answers, as when clients
-// still resolve the dead primary's address and their packets go nowhere).
+// by Up with the standby's address. Down either
+//   - refuses: it cuts every proxied connection, the way clients lose theirs
+//     when the primary's engine dies, and refuses new ones (nothing listens,
+//     so clients see ECONNREFUSED, yet the port stays held so no other
+//     process can take it); or
+//   - black-holes: the primary's host is gone and its packets go nowhere.
+//     Established connections freeze: nothing more arrives on them, no FIN,
+//     no RST, and what the client sends is swallowed. New connections are
+//     accepted and never answered, as when clients still resolve the dead
+//     primary's address. Both stay silent after Up, since they lead to the
+//     dead primary, until the client closes them or, as a Linux client's
+//     TCP stops retransmitting to a dead peer after about 15 minutes, the
+//     proxy resets them then. A client without timeouts hangs on them.
 package proxy
 
 import (
@@ -27,9 +34,15 @@ const (
 	// Refuse stops listening (the port stays held): connects fail at once
 	// with ECONNREFUSED.
 	Refuse Mode = "refuse"
-	// Blackhole accepts connections and never answers: clients time out.
+	// Blackhole freezes established connections and accepts new ones
+	// without ever answering: clients time out, or hang without timeouts.
 	Blackhole Mode = "blackhole"
 )
+
+// silentFor is how long a black-holed connection stays silent before the
+// proxy resets it: about when Linux (tcp_retries2=15) gives up
+// retransmitting to a peer that never answers.
+const silentFor = 15 * time.Minute
 
 // ParseMode reads a mode name as the lab's flags spell it.
 func ParseMode(s string) (Mode, error) {
@@ -49,14 +62,16 @@ type Proxy struct {
 	addr string
 	port int
 
-	mu      sync.Mutex
-	ln      net.Listener
-	held    int    // while a refusing outage lasts, the placeholder socket holding the port (else -1)
-	backend string // "" while down
-	mode    Mode
-	conns   map[net.Conn]struct{}
-	closed  bool
-	wg      sync.WaitGroup
+	mu        sync.Mutex
+	ln        net.Listener
+	held      int    // while a refusing outage lasts, the placeholder socket holding the port (else -1)
+	backend   string // "" while down
+	mode      Mode
+	conns     map[net.Conn]bool     // live sockets; true for a proxied client's side
+	silent    map[net.Conn]struct{} // black-holed client connections, see holdSilent
+	silentFor time.Duration
+	closed    bool
+	wg        sync.WaitGroup
 }
 
 // Listen opens the endpoint on addr ("127.0.0.1:0" picks a free port). It
@@ -67,7 +82,8 @@ func Listen(addr string) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening for instance endpoint on %s: %w", addr, err)
 	}
-	p := &Proxy{addr: ln.Addr().String(), port: ln.Addr().(*net.TCPAddr).Port, mode: Refuse, held: -1, conns: map[net.Conn]struct{}{}}
+	p := &Proxy{addr: ln.Addr().String(), port: ln.Addr().(*net.TCPAddr).Port, mode: Refuse, held: -1,
+		conns: map[net.Conn]bool{}, silent: map[net.Conn]struct{}{}, silentFor: silentFor}
 	p.serve(ln)
 	return p, nil
 }
@@ -85,8 +101,8 @@ func (p *Proxy) Backend() string {
 	return p.backend
 }
 
-// Up routes new connections to backend. Connections held by a black hole
-// are dropped: they were made to the dead primary.
+// Up routes new connections to backend. Connections a black hole holds
+// stay silent: they lead to the dead primary.
 func (p *Proxy) Up(backend string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -109,13 +125,24 @@ func (p *Proxy) Up(backend string) error {
 	return nil
 }
 
-// Down cuts every proxied connection and, until Up, treats new ones as mode
-// says.
+// Down cuts every proxied connection (Refuse) or freezes it (Blackhole)
+// and, until Up, treats new ones as mode says.
 func (p *Proxy) Down(mode Mode) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.backend = ""
 	p.mode = mode
+	if mode == Blackhole {
+		for c, client := range p.conns {
+			if client {
+				// The forwarding goroutine sees it silent once its reads
+				// end; the deadline ends the one blocked on the client.
+				delete(p.conns, c)
+				p.silent[c] = struct{}{}
+				c.SetReadDeadline(time.Now())
+			}
+		}
+	}
 	p.closeConnsLocked()
 	if mode == Refuse && p.ln != nil {
 		// Hold the port first, then stop listening: connects are
@@ -142,6 +169,9 @@ func (p *Proxy) Close() error {
 	release(p.held)
 	p.held = -1
 	p.closeConnsLocked()
+	for c := range p.silent {
+		c.Close()
+	}
 	p.mu.Unlock()
 	p.wg.Wait()
 	return nil
@@ -203,20 +233,50 @@ func (p *Proxy) handle(c net.Conn) {
 		c.Close()
 		return
 	}
-	p.conns[c] = struct{}{}
-	p.mu.Unlock()
 	if backend == "" {
-		return // black hole: held open, silent, until Up or Down drops it
+		p.silent[c] = struct{}{} // black hole: accepted, never answered
+	} else {
+		p.conns[c] = true
 	}
+	p.mu.Unlock()
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
+		if backend == "" {
+			p.holdSilent(c)
+			return
+		}
 		p.forward(c, backend)
 	}()
 }
 
+// holdSilent keeps a black-holed client connection open and silent,
+// swallowing what the client sends, until the client closes it, Close, or
+// silentFor, after which it is reset. It returns at once for a connection
+// that is not black-holed.
+func (p *Proxy) holdSilent(c net.Conn) {
+	p.mu.Lock()
+	_, silent := p.silent[c]
+	giveUp := p.silentFor
+	p.mu.Unlock()
+	if !silent {
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(giveUp))
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	if tc, ok := c.(*net.TCPConn); ok && errors.As(err, &ne) && ne.Timeout() {
+		tc.SetLinger(0) // the close sends a reset
+	}
+	p.mu.Lock()
+	delete(p.silent, c)
+	p.mu.Unlock()
+	c.Close()
+}
+
 func (p *Proxy) forward(c net.Conn, backend string) {
 	defer p.drop(c)
+	defer p.holdSilent(c) // a black hole may freeze c meanwhile
 	s, err := net.DialTimeout("tcp", backend, dialTimeout)
 	if err != nil {
 		return
@@ -227,22 +287,33 @@ func (p *Proxy) forward(c net.Conn, backend string) {
 		s.Close()
 		return
 	}
-	p.conns[s] = struct{}{}
+	p.conns[s] = false
 	p.mu.Unlock()
 	defer p.drop(s)
 
 	done := make(chan struct{}, 2)
 	pipe := func(dst, src net.Conn) {
 		io.Copy(dst, src)
-		// Closing both ends on either side's EOF makes the other copy end.
-		dst.Close()
-		src.Close()
+		// Closing both ends on either side's EOF makes the other copy end;
+		// a black-holed client stays open.
+		p.cut(dst)
+		p.cut(src)
 		done <- struct{}{}
 	}
 	go pipe(s, c)
 	go pipe(c, s)
 	<-done
 	<-done
+}
+
+// cut closes c unless a black hole holds it.
+func (p *Proxy) cut(c net.Conn) {
+	p.mu.Lock()
+	_, silent := p.silent[c]
+	p.mu.Unlock()
+	if !silent {
+		c.Close()
+	}
 }
 
 func (p *Proxy) drop(c net.Conn) {

@@ -97,31 +97,94 @@ func TestRoutesCutsAndReroutes(t *testing.T) {
 	}
 }
 
-func TestBlackholeHangsUntilUp(t *testing.T) {
-	a := echoServer(t, "a")
+// TestBlackholeFreezes: a black hole freezes established connections (no
+// FIN, no RST, nothing more arrives) and accepts new ones without answering;
+// both stay silent after Up, since they lead to the dead primary, while new
+// connections reach the new backend.
+func TestBlackholeFreezes(t *testing.T) {
+	a, b := echoServer(t, "a"), echoServer(t, "b")
 	p, err := Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	p.Down(Blackhole)
-	c := dial(t, p) // accepted: the port is open
-	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-	_, err = c.Read(make([]byte, 1))
-	var ne net.Error
-	if !errors.As(err, &ne) || !ne.Timeout() {
-		t.Fatalf("read from black hole = %v, want a timeout", err)
-	}
 	if err := p.Up(a); err != nil {
 		t.Fatal(err)
 	}
-	c.SetReadDeadline(time.Now().Add(time.Second))
-	if _, err := c.Read(make([]byte, 1)); err == nil {
-		t.Fatal("held connection was not dropped by Up")
+	est := dial(t, p)
+	if got, err := roundTrip(t, est, "x"); err != nil || got != "a:x\n" {
+		t.Fatalf("before Down: %q, %v", got, err)
 	}
-	if got, err := roundTrip(t, dial(t, p), "y"); err != nil || got != "a:y\n" {
-		t.Fatalf("after Up: %q, %v", got, err)
+	p.Down(Blackhole)
+	fresh := dial(t, p) // accepted: the port is open
+	for name, c := range map[string]net.Conn{"established": est, "new": fresh} {
+		if err := quiet(c, "y"); !isTimeout(err) {
+			t.Fatalf("%s connection in the black hole: %v, want a timeout", name, err)
+		}
 	}
+	if err := p.Up(b); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]net.Conn{"established": est, "new": fresh} {
+		if err := quiet(c, "z"); !isTimeout(err) {
+			t.Fatalf("%s connection after Up: %v, want it still silent", name, err)
+		}
+	}
+	if got, err := roundTrip(t, dial(t, p), "w"); err != nil || got != "b:w\n" {
+		t.Fatalf("new connection after Up: %q, %v", got, err)
+	}
+}
+
+// TestBlackholeGivesUp: a silent connection is reset after silentFor, as a
+// client's TCP gives up on a peer that never answers; Close ends the rest.
+func TestBlackholeGivesUp(t *testing.T) {
+	p, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	setSilentFor(p, 300*time.Millisecond)
+	p.Down(Blackhole)
+	c := dial(t, p)
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("read after silentFor = %v, want a reset", err)
+	}
+	setSilentFor(p, time.Hour)
+	held := dial(t, p)
+	time.Sleep(50 * time.Millisecond) // accepted and held
+	done := make(chan error, 1)
+	go func() { done <- p.Close() }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("Close hung on a black-holed connection")
+	}
+	held.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := held.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("read after Close = %v, want EOF", err)
+	}
+}
+
+// quiet writes msg to c and reads for 300ms: a timeout means the
+// connection is open and silent.
+func quiet(c net.Conn, msg string) error {
+	c.SetDeadline(time.Now().Add(300 * time.Millisecond))
+	if _, err := io.WriteString(c, msg+"\n"); err != nil {
+		return err
+	}
+	_, err := c.Read(make([]byte, 1))
+	return err
+}
+
+func setSilentFor(p *Proxy, d time.Duration) {
+	p.mu.Lock()
+	p.silentFor = d
+	p.mu.Unlock()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func TestNoBackendClosesAtOnce(t *testing.T) {
