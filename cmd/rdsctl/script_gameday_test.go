@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -64,4 +68,69 @@ func cmdBuildApp(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		ts.Check(os.WriteFile(ts.MkAbs(filepath.Base(m)), data, 0o644))
 	}
+}
+
+func init() {
+	extraScriptCmds["jsonfield"] = cmdJSONField
+	extraScriptCmds["jsonrange"] = cmdJSONRange
+}
+
+// cmdJSONField checks one field of a JSON file, by a dotted path whose
+// numbers index arrays; a string compares as itself, anything else as its
+// JSON (null, true, 3.5):
+//
+//	jsonfield FILE PATH WANT
+func cmdJSONField(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: jsonfield FILE PATH WANT")
+	}
+	v := jsonAt(ts, args[0], args[1])
+	got, ok := v.(string)
+	if !ok {
+		b, err := json.Marshal(v)
+		ts.Check(err)
+		got = string(b)
+	}
+	if (got == args[2]) == neg {
+		ts.Fatalf("%s %s = %s; want %s%s", args[0], args[1], got, map[bool]string{true: "not "}[neg], args[2])
+	}
+}
+
+// cmdJSONRange checks that a numeric field lies within [MIN, MAX]:
+//
+//	jsonrange FILE PATH MIN MAX
+func cmdJSONRange(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: jsonrange FILE PATH MIN MAX")
+	}
+	f, ok := jsonAt(ts, args[0], args[1]).(float64)
+	lo, err1 := strconv.ParseFloat(args[2], 64)
+	hi, err2 := strconv.ParseFloat(args[3], 64)
+	ts.Check(errors.Join(err1, err2))
+	if !ok || f < lo || f > hi {
+		ts.Fatalf("%s %s = %v; want a number in [%s, %s]", args[0], args[1], jsonAt(ts, args[0], args[1]), args[2], args[3])
+	}
+}
+
+func jsonAt(ts *testscript.TestScript, file, path string) any {
+	var v any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(file)), &v))
+	for _, k := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[k]; !ok {
+				ts.Fatalf("%s: no %q at %s", file, k, path)
+			}
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				ts.Fatalf("%s: no index %q at %s", file, k, path)
+			}
+			v = x[i]
+		default:
+			ts.Fatalf("%s: %s: %q indexes a scalar", file, path, k)
+		}
+	}
+	return v
 }

@@ -258,7 +258,10 @@ type Figures struct {
 	// once the database was back).
 	RecoveredAfterDatabaseSeconds *float64 `json:"recovered_after_database_seconds"`
 	// RecoveredAfterHook names the run step the probe needed, if any.
-	RecoveredAfterHook     string         `json:"recovered_after_hook,omitempty"`
+	RecoveredAfterHook string `json:"recovered_after_hook,omitempty"`
+	// RecoveryBudgetSeconds is the tightest recovered_within the scenario
+	// asserts on this probe, if any: the budget the sentence names.
+	RecoveryBudgetSeconds  *float64       `json:"recovery_budget_seconds,omitempty"`
 	MaxConsecutiveFailures int            `json:"max_consecutive_failures"`
 	Classes                map[string]int `json:"classes"`
 }

@@ -22,12 +22,13 @@ func sampleReport() *Report {
 	appObs := obsSeq(at(0), strings.Repeat(".", 31)+strings.Repeat("2", 20)+strings.Repeat("4", 300)+strings.Repeat(".", 100))
 	hooks := []hook{{At: at(35000), Name: "run systemctl restart app"}}
 	app := computeFigures("app", KindHTTP, appObs, &db, hooks)
+	app.RecoveryBudgetSeconds = ptr(30.0)
 	r := &Report{
 		Name: "pool-drill", Target: "staging-db", StartedAt: at(0), EndedAt: at(45100),
 		Steps: []StepResult{
 			{Index: 1, Kind: StepSet, Name: "set wait_timeout=300", Line: 6, Passed: true, StartedAt: at(100), EndedAt: at(400), Detail: "group staging changed"},
 			{Index: 2, Kind: StepFailover, Name: "failover (max downtime 1m0s)", Line: 7, Passed: true, StartedAt: at(2900), EndedAt: at(5500), Detail: "downtime 2.100s, us-east-1a -> us-east-1b"},
-			{Index: 3, Kind: StepAssert, Name: "assert app: recovered within 30s", Line: 8, Passed: false, StartedAt: at(5500), EndedAt: at(34900), Detail: `app: ; app did not recover within 30s of the database`},
+			{Index: 3, Kind: StepAssert, Name: "assert app: recovered within 30s", Line: 8, Passed: false, StartedAt: at(5500), EndedAt: at(34900), Detail: `app: not back (within 30s); app did not recover within 30s of the database`},
 			{Index: 4, Kind: StepRun, Name: "run systemctl restart app", Line: 9, Passed: true, StartedAt: at(35000), EndedAt: at(35200), Detail: "exit 0"},
 		},
 		Probes: []Figures{db, app},
@@ -71,10 +72,21 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestSentence(t *testing.T) {
 	r := sampleReport()
-	want := `The database was back after 2.1 s; app took a further 30.0 s and needed "run systemctl restart app".`
+	want := `The database was back after 2.1 s; app did not recover on its own within 30s and needed "run systemctl restart app" (back 30.0 s after the database).`
 	if r.Sentence != want {
 		t.Errorf("got  %s\nwant %s", r.Sentence, want)
 	}
+	r.Probes[1].RecoveredAfterHook = "the restart hook"
+	r.Probes[1].RecoveryBudgetSeconds = nil
+	if got, want := Sentence(r), "The database was back after 2.1 s; app did not recover on its own and needed the restart hook (back 30.0 s after the database)."; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	r.Probes[1].Recovered = false
+	r.Probes[1].RecoveryBudgetSeconds = ptr(10.0)
+	if got, want := Sentence(r), "The database was back after 2.1 s; app never recovered within 10s (down 32.0 s when the drill ended)."; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	r.Probes[1].Recovered = true
 	r.Probes[1].RecoveredAfterHook = ""
 	r.Probes[1].RecoveredAfterDatabaseSeconds = ptr(31.4)
 	if got := Sentence(r); got != "The database was back after 2.1 s; app took a further 31.4 s." {

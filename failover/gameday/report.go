@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -160,9 +161,13 @@ func Sentence(r *Report) string {
 		case p.FirstFailureAt == nil:
 			fmt.Fprintf(&b, "%s never failed", p.Name)
 		case !p.Recovered:
-			fmt.Fprintf(&b, "%s never recovered (down %s when the drill ended)", p.Name, secs(p.DowntimeSeconds))
+			fmt.Fprintf(&b, "%s never recovered%s (down %s when the drill ended)", p.Name, within(p), secs(p.DowntimeSeconds))
 		case p.RecoveredAfterHook != "":
-			fmt.Fprintf(&b, "%s took a further %s and needed %q", p.Name, secs(further(p, db)), p.RecoveredAfterHook)
+			hook := p.RecoveredAfterHook
+			if strings.HasPrefix(hook, StepRun+" ") {
+				hook = strconv.Quote(hook)
+			}
+			fmt.Fprintf(&b, "%s did not recover on its own%s and needed %s (back %s after the database)", p.Name, within(p), hook, secs(further(p, db)))
 		default:
 			fmt.Fprintf(&b, "%s took a further %s", p.Name, secs(*p.RecoveredAfterDatabaseSeconds))
 		}
@@ -172,6 +177,14 @@ func Sentence(r *Report) string {
 		b.WriteString(" The drill was interrupted.")
 	}
 	return b.String()
+}
+
+// within names a probe's recovery budget for the sentence, if it has one.
+func within(p Figures) string {
+	if p.RecoveryBudgetSeconds == nil {
+		return ""
+	}
+	return " within " + (time.Duration(*p.RecoveryBudgetSeconds * float64(time.Second))).String()
 }
 
 func further(p Figures, db *Figures) float64 {

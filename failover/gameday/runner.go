@@ -209,12 +209,28 @@ func (r *runner) figures() []Figures {
 	lanes := []Lane{laneOf(DatabaseProbe, r.dbProbe.Observations())}
 	for _, p := range r.apps {
 		obs := p.Observations()
-		out = append(out, computeFigures(p.spec.Name, p.spec.Kind, obs, &db, r.hooks))
+		f := computeFigures(p.spec.Name, p.spec.Kind, obs, &db, r.hooks)
+		f.RecoveryBudgetSeconds = r.recoveryBudget(p.spec.Name)
+		out = append(out, f)
 		lanes = append(lanes, laneOf(p.spec.Name, obs))
 	}
 	r.rep.Probes = out
 	r.rep.Lanes = lanes
 	return out
+}
+
+// recoveryBudget is the tightest recovered_within the scenario asserts on
+// probe, in seconds, or nil.
+func (r *runner) recoveryBudget(probe string) *float64 {
+	var b *float64
+	for _, st := range r.sc.Steps {
+		if a := st.Assert; st.Kind == StepAssert && a.Probe == probe && a.RecoveredWithin != nil {
+			if s := a.RecoveredWithin.Seconds(); b == nil || s < *b {
+				b = &s
+			}
+		}
+	}
+	return b
 }
 
 func (r *runner) steps(ctx context.Context) error {
@@ -476,6 +492,7 @@ func judge(a *Assertion, f, db Figures, now time.Time) (detail string, err error
 		case f.RecoveredAfterHook != "":
 			bad = append(bad, fmt.Sprintf("%s did not recover by itself (it needed %q)", f.Name, f.RecoveredAfterHook))
 		default:
+			parts = append(parts, fmt.Sprintf("not back (within %s)", *a.RecoveredWithin))
 			bad = append(bad, fmt.Sprintf("%s did not recover within %s of the database", f.Name, *a.RecoveredWithin))
 			if db.RecoveredAt == nil && db.FirstFailureAt != nil {
 				settled = false // the database itself is not back yet
@@ -651,6 +668,9 @@ func describeStep(st Step) string {
 	case StepSleep:
 		return "sleep " + st.Duration.String()
 	case StepRun:
+		if st.Label != "" {
+			return st.Label
+		}
 		return "run " + st.Command
 	case StepAssert:
 		a := st.Assert

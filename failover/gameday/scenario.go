@@ -123,8 +123,10 @@ type Step struct {
 	For string `json:"for,omitempty"`
 	// sleep.
 	Duration time.Duration `json:"duration,omitempty"`
-	// run: a shell command, within Timeout.
+	// run: a shell command, within Timeout; Label names it in reports
+	// (e.g. "the restart hook").
 	Command string        `json:"command,omitempty"`
+	Label   string        `json:"label,omitempty"`
 	Timeout time.Duration `json:"timeout,omitempty"`
 	// assert.
 	Assert *Assertion `json:"assert,omitempty"`
@@ -476,9 +478,14 @@ func (p *scenarioParser) steps(n ast.Node, probes []ProbeSpec) ([]Step, error) {
 			st.Timeout = DefaultRunTimeout
 			switch yamldoc.Unwrap(body).(type) {
 			case *ast.MappingNode, *ast.MappingValueNode:
-				f, err := p.fields(body, "run", "command", "timeout")
+				f, err := p.fields(body, "run", "command", "timeout", "name")
 				if err != nil {
 					return nil, err
+				}
+				if n := f["name"]; n != nil {
+					if st.Label, err = p.scalar(n.Value, "run.name"); err != nil {
+						return nil, err
+					}
 				}
 				if st.Command, err = p.required(f, body, "run", "command"); err != nil {
 					return nil, err

@@ -23,7 +23,7 @@ steps:
   - reboot:
   - wait: {for: in-sync, timeout: 2m}
   - sleep: 1s
-  - run: {command: "systemctl restart app", timeout: 30s}
+  - run: {name: the restart hook, command: "systemctl restart app", timeout: 30s}
   - run: "true"
   - reset: {parameters: [wait_timeout]}
   - assert: {probe: app, recovered_within: 30s, error_classes: {"502": 0, timeout: 3}, max_consecutive_failures: 10}
@@ -57,7 +57,8 @@ func TestParseValid(t *testing.T) {
 	if s.Steps[2].MaxDowntime != time.Minute || s.Steps[0].Line != 8 {
 		t.Errorf("failover: %+v", s.Steps[2])
 	}
-	if s.Steps[6].Command != "systemctl restart app" || s.Steps[6].Timeout != 30*time.Second || s.Steps[7].Command != "true" || s.Steps[7].Timeout != DefaultRunTimeout {
+	if s.Steps[6].Command != "systemctl restart app" || s.Steps[6].Label != "the restart hook" || describeStep(s.Steps[6]) != "the restart hook" ||
+		s.Steps[6].Timeout != 30*time.Second || describeStep(s.Steps[7]) != "run true" || s.Steps[7].Command != "true" || s.Steps[7].Timeout != DefaultRunTimeout {
 		t.Errorf("run: %+v %+v", s.Steps[6], s.Steps[7])
 	}
 	a := s.Steps[9].Assert
