@@ -55,10 +55,14 @@ func NewCmdDemo(f *Factory, runF func(context.Context, *DemoOptions) error) *cob
      sees 28800, while 'rdsctl verify' confirms the global is 300;
   4. make a static change, which waits for a reboot (pending-reboot);
   5. 'rdsctl failover': force a Multi-AZ failover, measure the outage
-     clients see, and verify that the new primary runs the group's values.
+     clients see, and verify that the new primary runs the group's values;
+  6. 'rdsctl policy check', then a short 'rdsctl gameday run' against the
+     sample application ('rdsctl lab app'), ending with the report's path.
 
 Every step is a real rdsctl command, printed before it runs, so the demo is
-also a tutorial. The lab is stopped and removed at the end unless --keep.`,
+also a tutorial. The lab is stopped and removed at the end unless --keep;
+the game day's files and report stay in a new rdsctl-demo-drill-* directory
+under $TMPDIR.`,
 		Args: cobra.NoArgs,
 	}
 	parse := func([]string) error {
@@ -161,6 +165,11 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 
 	d.chapter("5. A timed Multi-AZ failover; the new primary is verified")
 	if err := d.run("failover", demoInstance, "--yes", "--max-downtime", "60s"); err != nil {
+		return err
+	}
+
+	d.chapter("6. A policy check, and a game day that watches the application too")
+	if err := d.gameday(); err != nil {
 		return err
 	}
 
