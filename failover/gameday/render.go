@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Markdown renders the report for a wiki page or a pull request.
@@ -151,7 +152,8 @@ const (
 	laneHeight = 26
 	laneGap    = 8
 	axisTop    = 24
-	markerArea = 110
+	markerRows = 9                 // rows of marker labels
+	markerArea = 5 + markerRows*15 // their height
 )
 
 // HTML renders the report as one self-contained page: no scripts, fonts or
@@ -307,9 +309,15 @@ func timelineSVG(r *Report) string {
 		}
 		b.WriteString("</g>\n")
 	}
-	// Markers: a line through the lanes, the label staggered below.
+	// Markers: a line through the lanes, the label below, in the first of
+	// markerRows rows where it overlaps no earlier label (else the row
+	// that frees up first).
 	my := axisTop + lanesH + 14
-	for i, m := range markers {
+	var rowEnd [markerRows]float64
+	for i := range rowEnd {
+		rowEnd[i] = -1
+	}
+	for _, m := range markers {
 		stroke, dash := "#1f4e9e", ""
 		switch m.Kind {
 		case MarkAPI:
@@ -318,17 +326,32 @@ func timelineSVG(r *Report) string {
 			stroke, dash = "#e07b00", ` stroke-dasharray="1,2"`
 		}
 		xx := x(m.At)
-		ly := my + (i%7)*15
-		anchor := "start"
+		text := shorten(m.Text, 48)
+		from, to, anchor := xx, xx+2+labelWidth(text), "start"
 		if xx > svgWidth*0.7 {
-			anchor = "end"
+			from, to, anchor = xx-labelWidth(text), xx+2, "end"
 		}
+		row := 0
+		for r := range rowEnd {
+			if rowEnd[r] < from {
+				row = r
+				break
+			}
+			if rowEnd[r] < rowEnd[row] {
+				row = r
+			}
+		}
+		rowEnd[row] = to + 4
+		ly := my + row*15
 		fmt.Fprintf(&b, `<g class="marker marker-%s"><line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="%s"%s/><text x="%.1f" y="%d" font-size="10" fill="%s" text-anchor="%s">%s</text><title>%s %s</title></g>`+"\n",
-			m.Kind, xx, axisTop-2, xx, ly-9, stroke, dash, xx+2, ly, stroke, anchor, e(shorten(m.Text, 48)), m.At.UTC().Format("15:04:05.000"), e(m.Text))
+			m.Kind, xx, axisTop-2, xx, ly-9, stroke, dash, xx+2, ly, stroke, anchor, e(text), m.At.UTC().Format("15:04:05.000"), e(m.Text))
 	}
 	b.WriteString("</svg>\n")
 	return b.String()
 }
+
+// labelWidth estimates a marker label's width in pixels at font-size 10.
+func labelWidth(text string) float64 { return 5.8 * float64(utf8.RuneCountInString(text)) }
 
 func niceStep(span float64) float64 {
 	for _, s := range []float64{0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600} {
