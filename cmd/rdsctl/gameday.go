@@ -76,12 +76,14 @@ it. With rollback: true every parameter the scenario changed is restored,
 in the group and on the server (verified), also after a failed step,
 Ctrl-C or SIGTERM.
 
-It refuses a target tagged rdsctl:protected=true unless --allow-protected,
-and a target the database probe cannot reach, before any change.
+It asks on a terminal and needs --yes off one. It refuses a target tagged
+rdsctl:protected=true unless --allow-protected, and a target the database
+probe cannot reach or log in to within 10s, before any change.
 
 Exit codes: 0 every step and assertion passed; 3 a step or assertion
-failed (after rollback); 1 runtime error (including a failed rollback or
-an interrupted drill); 2 invalid scenario or refused target.`,
+failed (after rollback); 1 runtime error (an unreachable target, a failed
+rollback, an interrupted drill); 2 invalid scenario, protected target, or
+a "no" at the prompt.`,
 		Example: `  rdsctl gameday validate drill.yaml
   rdsctl gameday run drill.yaml --report out/ --yes`,
 		Args: cobra.ExactArgs(1),
