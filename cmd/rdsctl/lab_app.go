@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net"
-	"os"
-	"os/signal"
 	"strconv"
-	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
@@ -64,9 +60,7 @@ would (a game day's restart hook: kill -HUP $(cat PIDFILE)). Ctrl-C stops it.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.App.Listen, "listen", "127.0.0.1:8080", "serve HTTP on `ADDR`")
 	fl.StringVar(&opts.PIDFile, "pid-file", "", "write the process id to `FILE`, for a restart hook's kill -HUP")
-	gofs := flag.NewFlagSet("app", flag.ContinueOnError)
-	sampleapp.PoolFlags(gofs, &opts.App)
-	fl.AddGoFlagSet(gofs)
+	sampleapp.PoolFlags(fl, &opts.App)
 	return cmd
 }
 
@@ -96,24 +90,14 @@ func labAppRun(ctx context.Context, opts *LabAppOptions) error {
 		return cli.Usage(fmt.Errorf("--listen %s: %w", c.Listen, err))
 	}
 	if opts.PIDFile != "" {
-		if err := os.WriteFile(opts.PIDFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		remove, err := sampleapp.WritePIDFile(opts.PIDFile)
+		if err != nil {
 			ln.Close()
 			return err
 		}
-		defer os.Remove(opts.PIDFile)
+		defer remove()
 	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	go func() {
-		for range hup {
-			if err := app.Restart(); err != nil {
-				ios.Warnf("restart: %v", err)
-				continue
-			}
-			ios.Infof("restarted: a new pool")
-		}
-	}()
+	defer app.RestartOnHangup(ios.Infof)()
 	ios.Infof("sample app: http://%s/health -> %s (%s)", ln.Addr(), opts.Instance, c.Addr)
 	return app.Serve(ctx, ln)
 }

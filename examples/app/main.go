@@ -18,7 +18,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 
 	"github.com/rdsctl/rdsctl/examples/app/sampleapp"
@@ -51,26 +50,17 @@ func run(args []string) int {
 		return 1
 	}
 	if pidFile != "" {
-		if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		remove, err := sampleapp.WritePIDFile(pidFile)
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "app:", err)
 			return 1
 		}
-		defer os.Remove(pidFile)
+		defer remove()
 	}
 	fmt.Fprintf(os.Stderr, "app: listening on http://%s\n", ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	go func() {
-		for range hup {
-			if err := app.Restart(); err != nil {
-				fmt.Fprintln(os.Stderr, "app: restart:", err)
-				continue
-			}
-			fmt.Fprintln(os.Stderr, "app: restarted: a new pool")
-		}
-	}()
+	defer app.RestartOnHangup(func(format string, args ...any) { fmt.Fprintf(os.Stderr, "app: "+format+"\n", args...) })()
 	if err := app.Serve(ctx, ln); err != nil {
 		fmt.Fprintln(os.Stderr, "app:", err)
 		return 1

@@ -15,11 +15,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -34,9 +37,16 @@ type Config struct {
 	MaxOpen                      int
 }
 
+// FlagSet is what PoolFlags needs of a flag set: the standard library's
+// (examples/app) and pflag's (`rdsctl lab app`) both have it.
+type FlagSet interface {
+	DurationVar(p *time.Duration, name string, value time.Duration, usage string)
+	IntVar(p *int, name string, value int, usage string)
+}
+
 // PoolFlags registers the pool's flags, shared by examples/app and
 // `rdsctl lab app`.
-func PoolFlags(fs *flag.FlagSet, c *Config) {
+func PoolFlags(fs FlagSet, c *Config) {
 	fs.DurationVar(&c.Dial, "dial-timeout", 0, "driver dial timeout (0: none)")
 	fs.DurationVar(&c.Read, "read-timeout", 0, "driver read timeout (0: none)")
 	fs.DurationVar(&c.Write, "write-timeout", 0, "driver write timeout (0: none)")
@@ -149,4 +159,36 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return nil
 	}
 	return err
+}
+
+// RestartOnHangup replaces the pool on every SIGHUP until the returned
+// stop is called, reporting each through logf.
+func (a *App) RestartOnHangup(logf func(format string, args ...any)) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-hup:
+				if err := a.Restart(); err != nil {
+					logf("restart: %v", err)
+					continue
+				}
+				logf("restarted: a new pool")
+			}
+		}
+	}()
+	return func() { signal.Stop(hup); close(done) }
+}
+
+// WritePIDFile writes this process's id to path, for a restart hook's
+// kill -HUP, and returns a func that removes it.
+func WritePIDFile(path string) (remove func(), err error) {
+	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return func() { os.Remove(path) }, nil
 }
