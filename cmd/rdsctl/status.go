@@ -71,6 +71,16 @@ func instanceArg(s string) (string, error) {
 	return id, nil
 }
 
+// clusterArg normalises a DB cluster identifier as instanceArg does an
+// instance's: the same rules, a different noun.
+func clusterArg(s string) (string, error) {
+	id := strings.ToLower(strings.TrimSpace(s))
+	if !instanceIDPattern.MatchString(id) {
+		return "", cli.Usagef("invalid DB cluster identifier %q: letters, digits and hyphens, at most 63", s)
+	}
+	return id, nil
+}
+
 func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if opts.Instance == "" {
 		return statusListRun(ctx, opts)
