@@ -20,6 +20,12 @@ type Report struct {
 	InstanceClass        string    `json:"instance_class,omitempty"`
 	ParameterGroup       string    `json:"parameter_group,omitempty"`
 	ParameterApplyStatus string    `json:"parameter_apply_status,omitempty"`
+	// Cluster, ClusterParameterGroup and ClusterParameterApplyStatus are
+	// an Aurora member's: its cluster, the cluster's parameter group and
+	// that group's status on this member.
+	Cluster                     string `json:"cluster,omitempty"`
+	ClusterParameterGroup       string `json:"cluster_parameter_group,omitempty"`
+	ClusterParameterApplyStatus string `json:"cluster_parameter_apply_status,omitempty"`
 	Server               Server    `json:"server"`
 	Parameters           []Result  `json:"parameters"`
 	Trap                 Trap      `json:"trap"`
