@@ -184,6 +184,9 @@ func Preflight(ctx context.Context, api API, id string, failover bool) (types.DB
 	if st := aws.ToString(in.DBInstanceStatus); st != "available" {
 		return in, nil, fmt.Errorf("%s is %s: %w", id, st, ErrNotAvailable)
 	}
+	if c := aws.ToString(in.DBClusterIdentifier); failover && c != "" {
+		return in, nil, fmt.Errorf("%s is a member of Aurora cluster %s, which fails over as a whole: %w (rdsctl failover --cluster %s --target READER)", id, c, ErrNotMultiAZ, c)
+	}
 	if failover && !aws.ToBool(in.MultiAZ) {
 		return in, nil, fmt.Errorf("%s: a forced failover needs a standby: %w (use rdsctl reboot without --failover)", id, ErrNotMultiAZ)
 	}
