@@ -51,9 +51,9 @@ type WaitOptions struct {
 	CommonOptions
 	Instance string
 	// Cluster waits for an Aurora DB cluster and every member instead.
-	Cluster  string
-	For      waitTarget
-	Timeout  time.Duration
+	Cluster string
+	For     waitTarget
+	Timeout time.Duration
 }
 
 // NewCmdWait builds `rdsctl wait`.
@@ -128,7 +128,7 @@ type waitReport struct {
 	LastSeen      *instanceStatus `json:"last_seen"`
 	// LastSeenCluster is --cluster's last look at the cluster.
 	LastSeenCluster *clusterStatus `json:"last_seen_cluster,omitempty"`
-	Error         string          `json:"error,omitempty"`
+	Error           string         `json:"error,omitempty"`
 }
 
 func waitRun(ctx context.Context, opts *WaitOptions) error {

@@ -28,10 +28,10 @@ type RDSDriver struct {
 	// cluster is set for an Aurora cluster target (id is then the
 	// cluster's): see NewClusterDriver.
 	cluster bool
-	login  verify.Login
-	conn   verify.Connection
-	warnf  func(string, ...any)
-	logf   func(string, ...any)
+	login   verify.Login
+	conn    verify.Connection
+	warnf   func(string, ...any)
+	logf    func(string, ...any)
 }
 
 var _ Driver = (*RDSDriver)(nil)
