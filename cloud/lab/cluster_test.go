@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -276,5 +278,177 @@ func TestAuroraCluster(t *testing.T) {
 			t.Fatal(err)
 		}
 		eventually(t, 10*time.Second, "r1 replicates after its reboot", wantRows(inst["r1"], 4))
+	})
+	t.Run("failover", func(t *testing.T) {
+		before := serverID(t, writer)
+		startedAt := time.Now()
+		out, err := c.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("c1"),
+			TargetDBInstanceIdentifier: aws.String("r1")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := aws.ToString(out.DBCluster.Status); s != "failing-over" {
+			t.Fatalf("status after FailoverDBCluster = %s", s)
+		}
+		cl := waitCluster(t, c, "c1", clusterAvailable)
+		if writerOf(cl) != "r1" {
+			t.Fatalf("writer after failover to r1: %s", writerOf(cl))
+		}
+		// The cluster endpoint follows the writer, with the data.
+		if id := serverID(t, writer); id != serverID(t, inst["r1"]) || id == before {
+			t.Fatalf("cluster endpoint reaches server %s; r1 is %s, the old writer %s", id, serverID(t, inst["r1"]), before)
+		}
+		if n, err := count(writer); err != nil || n != 4 {
+			t.Fatalf("data through the cluster endpoint after failover: %d, %v", n, err)
+		}
+		if _, err := writer.ExecContext(ctx, "INSERT INTO app.t VALUES (5)"); err != nil {
+			t.Fatalf("write through the cluster endpoint after failover: %v", err)
+		}
+		// The trap: the old writer's instance endpoint is still the old
+		// writer, now a read-only reader of the new one.
+		_, err = inst["w1"].ExecContext(ctx, "INSERT INTO app.t VALUES (6)")
+		if !isReadOnlyError(err) {
+			t.Fatalf("write to the old writer's instance endpoint: %v, want error 1290", err)
+		}
+		for _, id := range []string{"w1", "r2"} {
+			eventually(t, 10*time.Second, id+" follows the new writer", wantRows(inst[id], 5))
+		}
+		// The outage window and the events.
+		var o *lab.Outage
+		for _, x := range l.Status().Outages {
+			if x.Cluster == "c1" {
+				o = &x
+			}
+		}
+		if o == nil || o.OldWriter != "w1" || o.NewWriter != "r1" || o.Cause != "failover" || o.Instance != "" {
+			t.Fatalf("cluster outage: %+v", o)
+		}
+		if d := o.RestoredAt.Sub(o.CutAt); d < 300*time.Millisecond || d > 10*time.Second || o.CutAt.Before(startedAt) {
+			t.Fatalf("outage window %s..%s (%s) for a 300ms failover delay", o.CutAt, o.RestoredAt, d)
+		}
+		ev, err := c.DescribeEvents(ctx, &rds.DescribeEventsInput{SourceType: types.SourceTypeDbCluster, SourceIdentifier: aws.String("c1")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msgs []string
+		for _, e := range ev.Events {
+			msgs = append(msgs, aws.ToString(e.Message))
+		}
+		joined := strings.Join(msgs, "|")
+		for _, want := range []string{"DB cluster created.", "Started cross AZ failover to DB instance: r1", "Completed failover to DB instance: r1"} {
+			if !strings.Contains(joined, want) {
+				t.Errorf("cluster events lack %q: %s", want, joined)
+			}
+		}
+
+		// Without a target: the most up-to-date reader, here either.
+		if _, err := c.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("c1")}); err != nil {
+			t.Fatal(err)
+		}
+		cl = waitCluster(t, c, "c1", clusterAvailable)
+		w := writerOf(cl)
+		if w != "w1" && w != "r2" {
+			t.Fatalf("writer after an untargeted failover: %q", w)
+		}
+		if serverID(t, writer) != serverID(t, inst[w]) {
+			t.Fatal("the cluster endpoint does not follow the new writer")
+		}
+		if _, err := writer.ExecContext(ctx, "INSERT INTO app.t VALUES (7)"); err != nil {
+			t.Fatalf("write after the second failover: %v", err)
+		}
+		for id, db := range inst {
+			eventually(t, 10*time.Second, id+" after the second failover", wantRows(db, 6))
+		}
+	})
+
+	t.Run("rules", func(t *testing.T) {
+		_, err := c.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("nope")})
+		wantAPIError(t, err, "DBClusterNotFoundFault", http.StatusNotFound, "DBCluster nope not found.")
+		_, err = c.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String("c1"),
+			Engine: aws.String("aurora-mysql"), MasterUsername: aws.String(masterUser), MasterUserPassword: aws.String(masterPassword)})
+		wantAPIError(t, err, "DBClusterAlreadyExistsFault", http.StatusBadRequest, "")
+		_, err = c.DeleteDBCluster(ctx, &rds.DeleteDBClusterInput{DBClusterIdentifier: aws.String("c1"), SkipFinalSnapshot: aws.Bool(true)})
+		wantAPIError(t, err, "InvalidDBClusterStateFault", http.StatusBadRequest, "it still contains DB instances")
+		cl := waitCluster(t, c, "c1", clusterAvailable)
+		_, err = c.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(writerOf(cl))})
+		wantAPIError(t, err, "InvalidDBClusterStateFault", http.StatusBadRequest, "fail over first")
+		_, err = c.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("c1"),
+			TargetDBInstanceIdentifier: aws.String(writerOf(cl))})
+		wantAPIError(t, err, "InvalidParameterValue", http.StatusBadRequest, "already the writer")
+		_, err = c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("x"), DBInstanceClass: aws.String("db.t3.medium"),
+			Engine: aws.String("aurora-mysql"), DBClusterIdentifier: aws.String("c1"), MasterUsername: aws.String("admin")})
+		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "Set MasterUsername for the DB Cluster")
+		// Tags by the cluster's ARN.
+		arn := aws.ToString(cl.DBClusterArn)
+		must(c.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("lab")}}}))
+		must(c.RemoveTagsFromResource(ctx, &rds.RemoveTagsFromResourceInput{ResourceName: aws.String(arn), TagKeys: []string{"team"}}))
+		tags, err := c.ListTagsForResource(ctx, &rds.ListTagsForResourceInput{ResourceName: aws.String(arn)})
+		if err != nil || len(tags.TagList) != 1 || aws.ToString(tags.TagList[0].Key) != "env" {
+			t.Fatalf("cluster tags: %+v, %v", tags, err)
+		}
+		// Filters and DeletionProtection.
+		f, err := c.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{Filters: []types.Filter{{Name: aws.String("db-instance-id"), Values: []string{"r2"}}}})
+		if err != nil || len(f.DBClusters) != 1 {
+			t.Fatalf("db-instance-id filter: %+v, %v", f, err)
+		}
+		must(c.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String("c1"), DeletionProtection: aws.Bool(true), ApplyImmediately: aws.Bool(true)}))
+		_, err = c.DeleteDBCluster(ctx, &rds.DeleteDBClusterInput{DBClusterIdentifier: aws.String("c1"), SkipFinalSnapshot: aws.Bool(true)})
+		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "Cannot delete protected Cluster")
+		must(c.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String("c1"), DeletionProtection: aws.Bool(false)}))
+	})
+
+	t.Run("restart", func(t *testing.T) {
+		cl := waitCluster(t, c, "c1", clusterAvailable)
+		w := writerOf(cl)
+		if err := l.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+		l, c = start()
+		for id := range inst {
+			waitAvailable(t, c, id)
+		}
+		again := waitCluster(t, c, "c1", clusterAvailable)
+		if aws.ToInt32(again.Port) != port || writerOf(again) != w {
+			t.Fatalf("after a lab restart: port %d (was %d), writer %s (was %s)", aws.ToInt32(again.Port), port, writerOf(again), w)
+		}
+		if _, err := writer.ExecContext(ctx, "INSERT INTO app.t VALUES (8)"); err != nil {
+			t.Fatalf("write through the cluster endpoint after a lab restart: %v", err)
+		}
+		for id, db := range inst {
+			eventually(t, 20*time.Second, id+" replicates after a lab restart", wantRows(db, 7))
+			if want := map[bool]string{true: "0", false: "1"}[id == w]; global(t, db, "read_only") != want {
+				t.Fatalf("%s read_only after a lab restart: want %s", id, want)
+			}
+		}
+	})
+
+	t.Run("delete", func(t *testing.T) {
+		cl := waitCluster(t, c, "c1", clusterAvailable)
+		w := writerOf(cl)
+		for id := range inst {
+			if id != w {
+				must(c.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(id)}))
+			}
+		}
+		waitCluster(t, c, "c1", func(cl types.DBCluster) bool { return len(cl.DBClusterMembers) == 1 })
+		// With no reader, the reader endpoint reaches the writer.
+		if serverID(t, reader) != serverID(t, inst[w]) {
+			t.Fatal("the reader endpoint of a cluster without readers does not reach the writer")
+		}
+		_, err := c.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("c1")})
+		wantAPIError(t, err, "InvalidDBClusterStateFault", http.StatusBadRequest, "no available reader")
+		must(c.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(w)}))
+		waitCluster(t, c, "c1", func(cl types.DBCluster) bool { return len(cl.DBClusterMembers) == 0 })
+		if _, err := writer.ExecContext(ctx, "SELECT 1"); err == nil {
+			t.Fatal("the cluster endpoint of a cluster without members answered")
+		}
+		must(c.DeleteDBCluster(ctx, &rds.DeleteDBClusterInput{DBClusterIdentifier: aws.String("c1"), SkipFinalSnapshot: aws.Bool(true)}))
+		eventually(t, 10*time.Second, "cluster deleted", func() error {
+			_, err := c.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String("c1")})
+			if err == nil {
+				return errors.New("still there")
+			}
+			return nil
+		})
 	})
 }
