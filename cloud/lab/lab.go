@@ -69,8 +69,15 @@ type InstanceStatus struct {
 
 // Outage is the true window in which an instance endpoint accepted no
 // queries, recorded so that measured downtime can be checked against it.
+//
+// An Aurora cluster failover's outage names the Cluster instead of an
+// Instance, and the OldWriter and NewWriter: the window is the one in
+// which the cluster (writer) endpoint accepted no writes.
 type Outage struct {
-	Instance   string    `json:"instance"`
+	Instance   string    `json:"instance,omitempty"`
+	Cluster    string    `json:"cluster,omitempty"`
+	OldWriter  string    `json:"old_writer,omitempty"`
+	NewWriter  string    `json:"new_writer,omitempty"`
 	Cause      string    `json:"cause"` // reboot, failover or modify
 	CutAt      time.Time `json:"cut_at"`
 	RestoredAt time.Time `json:"restored_at"`

@@ -167,6 +167,7 @@ func (l *Lab) Start(ctx context.Context) error {
 		l.stop(context.Background())
 	}()
 	if l.rt != nil {
+		l.resumeClusters()
 		l.resume()
 		for _, c := range l.children() {
 			c.resume()

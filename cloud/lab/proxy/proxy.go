@@ -49,14 +49,19 @@ type Proxy struct {
 	addr string
 	port int
 
-	mu      sync.Mutex
-	ln      net.Listener
-	held    int    // while a refusing outage lasts, the placeholder socket holding the port (else -1)
-	backend string // "" while down
-	mode    Mode
-	conns   map[net.Conn]struct{}
-	closed  bool
-	wg      sync.WaitGroup
+	mu   sync.Mutex
+	ln   net.Listener
+	held int // while a refusing outage lasts, the placeholder socket holding the port (else -1)
+	// backends are the addresses new connections go to, in turn (round
+	// robin: a reader endpoint spreads connections across readers); empty
+	// while down.
+	backends []string
+	next     int
+	mode     Mode
+	conns    map[net.Conn]struct{}
+	holes    map[net.Conn]struct{} // the black-holed connections among conns
+	closed   bool
+	wg       sync.WaitGroup
 }
 
 // Listen opens the endpoint on addr ("127.0.0.1:0" picks a free port). It
@@ -67,7 +72,8 @@ func Listen(addr string) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening for instance endpoint on %s: %w", addr, err)
 	}
-	p := &Proxy{addr: ln.Addr().String(), port: ln.Addr().(*net.TCPAddr).Port, mode: Refuse, held: -1, conns: map[net.Conn]struct{}{}}
+	p := &Proxy{addr: ln.Addr().String(), port: ln.Addr().(*net.TCPAddr).Port, mode: Refuse, held: -1,
+		conns: map[net.Conn]struct{}{}, holes: map[net.Conn]struct{}{}}
 	p.serve(ln)
 	return p, nil
 }
@@ -78,23 +84,41 @@ func (p *Proxy) Addr() string { return p.addr }
 // Port is the endpoint's TCP port.
 func (p *Proxy) Port() int { return p.port }
 
-// Backend is the address new connections go to, or "" while down.
+// Backend is the address new connections go to (the first, when they take
+// turns), or "" while down.
 func (p *Proxy) Backend() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.backend
+	if len(p.backends) == 0 {
+		return ""
+	}
+	return p.backends[0]
 }
 
 // Up routes new connections to backend. Connections held by a black hole
 // are dropped: they were made to the dead primary.
-func (p *Proxy) Up(backend string) error {
+func (p *Proxy) Up(backend string) error { return p.UpAll([]string{backend}, true) }
+
+// UpAll routes new connections to backends in turn, as a reader endpoint
+// spreads them. With cut, every proxied connection is cut first (an outage
+// ends); without, connections already made stay where they are (the set of
+// readers changed).
+func (p *Proxy) UpAll(backends []string, cut bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return errors.New("proxy is closed")
 	}
-	p.backend = backend
-	p.closeConnsLocked()
+	if len(backends) == 0 {
+		return errors.New("proxy: no backend")
+	}
+	p.backends = append([]string(nil), backends...)
+	p.next = 0
+	if cut {
+		p.closeConnsLocked()
+	} else {
+		p.dropHeldLocked()
+	}
 	if p.ln == nil {
 		// The listener is bound beside the placeholder before the
 		// placeholder goes, so the port is never free.
@@ -114,7 +138,7 @@ func (p *Proxy) Up(backend string) error {
 func (p *Proxy) Down(mode Mode) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.backend = ""
+	p.backends = nil
 	p.mode = mode
 	p.closeConnsLocked()
 	if mode == Refuse && p.ln != nil {
@@ -134,7 +158,7 @@ func (p *Proxy) Down(mode Mode) {
 func (p *Proxy) Close() error {
 	p.mu.Lock()
 	p.closed = true
-	p.backend = ""
+	p.backends = nil
 	if p.ln != nil {
 		p.ln.Close()
 		p.ln = nil
@@ -152,6 +176,16 @@ func (p *Proxy) closeConnsLocked() {
 		c.Close()
 		delete(p.conns, c)
 	}
+	clear(p.holes)
+}
+
+// dropHeldLocked drops the black-holed connections only.
+func (p *Proxy) dropHeldLocked() {
+	for c := range p.holes {
+		c.Close()
+		delete(p.conns, c)
+	}
+	clear(p.holes)
 }
 
 // relisten reopens the endpoint's listener after a refusing outage, beside
@@ -197,17 +231,23 @@ func (p *Proxy) handle(c net.Conn) {
 		c.Close()
 		return
 	}
-	backend := p.backend
+	backend := ""
+	if n := len(p.backends); n > 0 {
+		backend = p.backends[p.next%n]
+		p.next = (p.next + 1) % n
+	}
 	if backend == "" && p.mode != Blackhole {
 		p.mu.Unlock()
 		c.Close()
 		return
 	}
 	p.conns[c] = struct{}{}
-	p.mu.Unlock()
 	if backend == "" {
+		p.holes[c] = struct{}{}
+		p.mu.Unlock()
 		return // black hole: held open, silent, until Up or Down drops it
 	}
+	p.mu.Unlock()
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -249,5 +289,6 @@ func (p *Proxy) drop(c net.Conn) {
 	c.Close()
 	p.mu.Lock()
 	delete(p.conns, c)
+	delete(p.holes, c)
 	p.mu.Unlock()
 }
