@@ -202,7 +202,7 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	case errors.Is(err, failover.ErrNotMultiAZ):
 		return cli.Usage(err)
 	case err != nil:
-		return err
+		return clusterHint(ctx, ios, api, "rdsctl failover", opts.Instance, err)
 	}
 	what := "reboot " + opts.Instance
 	if opts.Failover {

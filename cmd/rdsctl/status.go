@@ -112,7 +112,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	}
 	in, err := cloud.FindInstance(ctx, api, opts.Instance)
 	if err != nil {
-		return clusterHint(ctx, api, opts.Instance, err)
+		return clusterHint(ctx, opts.IO, api, "rdsctl status", opts.Instance, err)
 	}
 	rep := newInstanceStatus(in)
 	return opts.IO.Print(opts.Format, rep, func() error {

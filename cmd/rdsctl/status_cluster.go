@@ -129,17 +129,19 @@ func colorApplyWord(cs ui.ColorScheme, st string) string {
 	return cs.Yellow(st)
 }
 
-// clusterHint adds, to an instance's not-found error, that the name is a
-// DB cluster and how to name it: `--cluster` where it applies. Other
-// errors, and names that are no cluster either, pass unchanged.
-func clusterHint(ctx context.Context, api cloud.RDS, id string, err error) error {
+// clusterHint says on stderr, when err is an instance's not-found and
+// the name is a DB cluster's, how to name the cluster: `--cluster` where
+// it applies (command is e.g. "rdsctl status"). err is returned
+// unchanged, so the error and its exit code stay those of a missing
+// instance.
+func clusterHint(ctx context.Context, ios *ui.IOStreams, api cloud.RDS, command, id string, err error) error {
 	if !cloud.IsNotFound(err) {
 		return err
 	}
-	if _, cerr := cloud.FindCluster(ctx, api, id); cerr != nil {
-		return err
+	if _, cerr := cloud.FindCluster(ctx, api, id); cerr == nil {
+		ios.Warnf("%s is a DB cluster: %s --cluster %s", id, command, id)
 	}
-	return fmt.Errorf("%w; %s is a DB cluster: name it with --cluster %s", err, id, id)
+	return err
 }
 
 // printClusterList is the clusters' table after the instances' in

@@ -183,7 +183,7 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	}
 	rep, err := verify.Instance(ctx, api, awsCfg, opts.Instance, vo)
 	if err != nil {
-		return usageIfConfig(clusterHint(ctx, api, opts.Instance, err))
+		return usageIfConfig(clusterHint(ctx, opts.IO, api, "rdsctl verify", opts.Instance, err))
 	}
 	if err := opts.IO.Print(opts.Format, rep, func() error { return printVerifyReport(opts.IO, rep) }); err != nil {
 		return err

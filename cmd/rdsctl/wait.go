@@ -141,7 +141,7 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	}
 	w := newInstanceWait(opts.IO, api, opts.Instance, opts.Timeout)
 	opts.IO.Progressf("waiting up to %s for DB instance %s to be %s", opts.Timeout, opts.Instance, opts.For)
-	err = w.until(ctx, opts.For)
+	err = clusterHint(ctx, opts.IO, api, "rdsctl wait", opts.Instance, w.until(ctx, opts.For))
 	rep := waitReport{Instance: opts.Instance, For: opts.For, Reached: err == nil,
 		WaitedSeconds: time.Since(w.start).Round(time.Millisecond).Seconds()}
 	if w.last != nil {
