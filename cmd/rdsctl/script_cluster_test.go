@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -77,5 +80,54 @@ func cmdLabCluster(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(strings.ReplaceAll(id, "-", "_")+"_PORT", strconv.Itoa(int(aws.ToInt32(cl.Raw.Port))))
 	for _, m := range cl.Members {
 		ts.Setenv(strings.ReplaceAll(m.Instance, "-", "_")+"_PORT", strconv.Itoa(int(aws.ToInt32(m.Raw.Endpoint.Port))))
+	}
+}
+
+func init() {
+	extraScriptCmds["checkjson"] = cmdCheckJSON
+}
+
+// cmdCheckJSON checks one value of a JSON file against a regular
+// expression matched in full:
+//
+//	checkjson FILE PATH REGEXP
+//
+// PATH is dot-separated keys; a key NAME[K=V] picks the element of array
+// NAME whose K is V, e.g. members[instance=aur-3].role.
+func cmdCheckJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: checkjson FILE PATH REGEXP")
+	}
+	var v any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &v))
+	for _, seg := range strings.Split(args[1], ".") {
+		key, sel, _ := strings.Cut(seg, "[")
+		m, ok := v.(map[string]any)
+		if !ok {
+			ts.Fatalf("checkjson: %s: not an object at %q", args[1], seg)
+		}
+		if v, ok = m[key]; !ok {
+			ts.Fatalf("checkjson: %s: no key %q", args[1], key)
+		}
+		if sel == "" {
+			continue
+		}
+		k, want, _ := strings.Cut(strings.TrimSuffix(sel, "]"), "=")
+		arr, _ := v.([]any)
+		found := false
+		for _, e := range arr {
+			if em, ok := e.(map[string]any); ok && fmt.Sprint(em[k]) == want {
+				v, found = e, true
+				break
+			}
+		}
+		if !found {
+			ts.Fatalf("checkjson: %s: no element of %s with %s=%s", args[1], key, k, want)
+		}
+	}
+	got := fmt.Sprint(v)
+	ok := regexp.MustCompile(`^(?:` + args[2] + `)$`).MatchString(got)
+	if ok == neg {
+		ts.Fatalf("checkjson: %s = %q, want %s%q", args[1], got, map[bool]string{true: "not ", false: ""}[neg], args[2])
 	}
 }

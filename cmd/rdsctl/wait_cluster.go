@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 )
@@ -41,8 +43,9 @@ func waitClusterRun(ctx context.Context, opts *WaitOptions, api cloud.RDS) error
 	case err == nil:
 		opts.IO.Successf("DB cluster %s is %s on every member (after %s)", opts.Cluster, opts.For, time.Since(start).Round(100*time.Millisecond))
 	case cloud.IsNotFound(err):
-	case errors.Is(err, cloud.ErrPendingReboot):
-		err = fmt.Errorf("DB cluster %s cannot be in-sync without a reboot: %w; last seen %s", opts.Cluster, err, lastSeen)
+	case errors.Is(err, cloud.ErrPendingReboot) && last != nil:
+		err = fmt.Errorf("DB cluster %s cannot be in-sync without a reboot: a parameter group is pending-reboot on %s (rdsctl reboot MEMBER, one at a time): %w",
+			opts.Cluster, strings.Join(pendingMembers(*last), ", "), cloud.ErrPendingReboot)
 	case errors.Is(err, cloud.ErrWaitTimedOut):
 		err = fmt.Errorf("timed out after %s waiting for DB cluster %s to be %s; last seen %s", opts.Timeout, opts.Cluster, opts.For, lastSeen)
 	default:
@@ -90,4 +93,20 @@ func clusterStateLine(c cloud.Cluster) string {
 		parts = append(parts, m.Instance+" "+memberState(c, m))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// pendingMembers names the members with a parameter group (cluster or
+// instance) pending-reboot.
+func pendingMembers(c cloud.Cluster) []string {
+	var out []string
+	for _, m := range c.Members {
+		pending := m.ClusterGroupStatus == applyPendingReboot
+		for _, g := range m.Raw.DBParameterGroups {
+			pending = pending || aws.ToString(g.ParameterApplyStatus) == applyPendingReboot
+		}
+		if pending {
+			out = append(out, m.Instance)
+		}
+	}
+	return out
 }
