@@ -341,6 +341,10 @@ func TestAuroraCluster(t *testing.T) {
 		if d := o.RestoredAt.Sub(o.CutAt); d < 300*time.Millisecond || d > 10*time.Second || o.CutAt.Before(startedAt) {
 			t.Fatalf("outage window %s..%s (%s) for a 300ms failover delay", o.CutAt, o.RestoredAt, d)
 		}
+		if cs := l.Status().Clusters; len(cs) != 1 || cs[0].Writer != "r1" || strings.Join(cs[0].Readers, ",") != "r2,w1" ||
+			cs[0].WriterEndpoint != fmt.Sprintf("127.0.0.1:%d", port) || cs[0].ReaderEndpoint != fmt.Sprintf("127.0.0.2:%d", port) {
+			t.Fatalf("lab status clusters: %+v", cs)
+		}
 		ev, err := c.DescribeEvents(ctx, &rds.DescribeEventsInput{SourceType: types.SourceTypeDbCluster, SourceIdentifier: aws.String("c1")})
 		if err != nil {
 			t.Fatal(err)
