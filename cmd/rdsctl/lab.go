@@ -60,6 +60,7 @@ else ~/.local/state/rdsctl/lab.`,
 		NewCmdLabEnv(f, nil),
 		NewCmdLabMaintenance(f, nil),
 		NewCmdLabInstance(f),
+		NewCmdLabCluster(f),
 	)
 	return cmd
 }
