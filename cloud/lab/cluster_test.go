@@ -397,6 +397,25 @@ func TestAuroraCluster(t *testing.T) {
 		_, err = c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("x"), DBInstanceClass: aws.String("db.t3.medium"),
 			Engine: aws.String("aurora-mysql"), DBClusterIdentifier: aws.String("c1"), MasterUsername: aws.String("admin")})
 		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "Set MasterUsername for the DB Cluster")
+		_, err = c.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("r2"), MasterUserPassword: aws.String("another-Pa55word")})
+		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "Modify MasterUserPassword for the DB Cluster")
+		// The members CreateDBCluster honours, on a cluster without members
+		// (no server runs for it).
+		must(c.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String("empty"),
+			Engine: aws.String("aurora-mysql"), EngineVersion: aws.String("8.0"), MasterUsername: aws.String(masterUser), MasterUserPassword: aws.String(masterPassword),
+			DatabaseName: aws.String("appdb"), BackupRetentionPeriod: aws.Int32(7), DeletionProtection: aws.Bool(false)}))
+		empty := waitCluster(t, c, "empty", clusterAvailable)
+		if aws.ToString(empty.DatabaseName) != "appdb" || aws.ToInt32(empty.BackupRetentionPeriod) != 7 || aws.ToInt32(empty.Port) == port ||
+			aws.ToString(empty.DBClusterParameterGroup) != "default.aurora-mysql8.0" || len(empty.DBClusterMembers) != 0 {
+			t.Fatalf("empty cluster: %+v", empty)
+		}
+		all, err := c.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{IncludeShared: aws.Bool(true), MaxRecords: aws.Int32(20)})
+		if err != nil || len(all.DBClusters) != 2 {
+			t.Fatalf("describe all: %+v, %v", all, err)
+		}
+		must(c.DeleteDBCluster(ctx, &rds.DeleteDBClusterInput{DBClusterIdentifier: aws.String("empty"), SkipFinalSnapshot: aws.Bool(true)}))
+		_, err = c.DeleteDBCluster(ctx, &rds.DeleteDBClusterInput{DBClusterIdentifier: aws.String("c1")})
+		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
 		// Tags by the cluster's ARN.
 		arn := aws.ToString(cl.DBClusterArn)
 		must(c.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("lab")}}}))
