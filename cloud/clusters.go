@@ -193,3 +193,28 @@ func FailoverCluster(ctx context.Context, api clusterFailer, id, target string) 
 	}
 	return *out.DBCluster, nil
 }
+
+// clusterModifier is the SDK method AttachClusterParameterGroup calls.
+type clusterModifier interface {
+	ModifyDBCluster(context.Context, *rds.ModifyDBClusterInput, ...func(*rds.Options)) (*rds.ModifyDBClusterOutput, error)
+}
+
+// AttachClusterParameterGroup makes group the DB cluster parameter group
+// of cluster id. RDS applies it at each member's next reboot: the members
+// go pending-reboot. A missing cluster or group is a *NotFoundError of
+// that kind.
+func AttachClusterParameterGroup(ctx context.Context, api clusterModifier, id, group string) error {
+	_, err := api.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{
+		DBClusterIdentifier:         aws.String(id),
+		DBClusterParameterGroupName: aws.String(group),
+		ApplyImmediately:            aws.Bool(true),
+	})
+	if err == nil {
+		return nil
+	}
+	op := fmt.Sprintf("attaching cluster parameter group (%s) to DB cluster (%s)", group, id)
+	if notFoundIs(Code(err), KindClusterParameterGroup) {
+		return opError(err, KindClusterParameterGroup, group, op)
+	}
+	return opError(err, KindCluster, id, op)
+}
