@@ -24,7 +24,7 @@ type ParamsAttachOptions struct {
 	// instead (ModifyDBCluster).
 	Cluster string
 	Reboot  bool
-	Timeout  time.Duration
+	Timeout time.Duration
 }
 
 // NewCmdParamsAttach builds `rdsctl params attach`. Attaching changes
