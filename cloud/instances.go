@@ -65,3 +65,11 @@ func InstanceEvents(ctx context.Context, api rds.DescribeEventsAPIClient, id str
 	return allEvents(ctx, api, &rds.DescribeEventsInput{SourceType: types.SourceTypeDbInstance,
 		SourceIdentifier: aws.String(id), StartTime: &since})
 }
+
+// ClusterEvents is InstanceEvents for DB cluster id: a cluster failover's
+// events (RDS-EVENT-0069..0073) are the cluster's, not its members'.
+func ClusterEvents(ctx context.Context, api rds.DescribeEventsAPIClient, id string, since time.Time) ([]types.Event, error) {
+	since = since.UTC()
+	return allEvents(ctx, api, &rds.DescribeEventsInput{SourceType: types.SourceTypeDbCluster,
+		SourceIdentifier: aws.String(id), StartTime: &since})
+}

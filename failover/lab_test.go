@@ -168,7 +168,7 @@ func TestProbeAgainstMariaDB(t *testing.T) {
 		// A connection made exactly as the probe makes them, live when
 		// the server dies.
 		rec := &recordingConn{}
-		conn, err := mysql.NewConnector(p.config(rec))
+		conn, err := mysql.NewConnector(p.config(rec, &Observation{}))
 		if err != nil {
 			t.Fatal(err)
 		}

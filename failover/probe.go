@@ -77,6 +77,9 @@ type Observation struct {
 	Hostname     string `json:"hostname,omitempty"`
 	ConnectionID uint64 `json:"connection_id,omitempty"`
 	ReadOnly     bool   `json:"read_only,omitempty"`
+	// Address is the ip:port the attempt dialled, as the endpoint's name
+	// resolved at that moment; "" when the name did not resolve.
+	Address string `json:"address,omitempty"`
 }
 
 // Server is the identity of the server a probe reached.
@@ -127,6 +130,13 @@ type Probe struct {
 	// Table is "schema.table" for the heartbeat (default DefaultTable). It is
 	// created when missing; it holds one row whatever the probe's length.
 	Table string
+
+	// Resolve looks the endpoint's host name up afresh on every attempt
+	// (default: the system resolver, which on its own caches nothing), so
+	// the probe follows a DNS flip as a new client would, and each
+	// Observation records the address it dialled. An IP literal is not
+	// looked up.
+	Resolve func(ctx context.Context, host string) ([]string, error)
 
 	// Clock defaults to the wall clock.
 	Clock Clock
@@ -271,7 +281,7 @@ func NewProbe(c verify.Config) (*Probe, error) {
 		ConnectTimeout: DefaultConnectTimeout, ReadTimeout: DefaultReadTimeout, WriteTimeout: DefaultWriteTimeout}, nil
 }
 
-func (p *Probe) config(rec *recordingConn) *mysql.Config {
+func (p *Probe) config(rec *recordingConn, o *Observation) *mysql.Config {
 	cfg := mysql.NewConfig()
 	cfg.Net = "tcp"
 	cfg.Addr = p.Addr
@@ -286,8 +296,7 @@ func (p *Probe) config(rec *recordingConn) *mysql.Config {
 	// terminal.
 	cfg.Logger = &mysql.NopLogger{}
 	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var d net.Dialer
-		c, err := d.DialContext(ctx, network, addr)
+		c, err := p.dial(ctx, network, addr, o)
 		if err != nil {
 			return nil, err
 		}
@@ -295,6 +304,40 @@ func (p *Probe) config(rec *recordingConn) *mysql.Config {
 		return rec, nil
 	}
 	return cfg
+}
+
+// dial resolves addr's host afresh and dials its addresses in order,
+// recording in o the one it connected to (or last tried).
+func (p *Probe) dial(ctx context.Context, network, addr string, o *Observation) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	ips := []string{host}
+	if net.ParseIP(host) == nil {
+		resolve := p.Resolve
+		if resolve == nil {
+			resolve = net.DefaultResolver.LookupHost
+		}
+		if ips, err = resolve(ctx, host); err != nil {
+			return nil, fmt.Errorf("resolving %s: %w", host, err)
+		}
+		if len(ips) == 0 {
+			return nil, fmt.Errorf("resolving %s: no addresses", host)
+		}
+	}
+	var d net.Dialer
+	for _, ip := range ips {
+		o.Address = net.JoinHostPort(ip, port)
+		var c net.Conn
+		if c, err = d.DialContext(ctx, network, o.Address); err == nil {
+			return c, nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, err
 }
 
 // attemptTimeout bounds a whole attempt, so that however the driver's
@@ -326,7 +369,7 @@ func (p *Probe) attempt(ctx context.Context, o *Observation) (err error) {
 		}
 	}()
 
-	conn, err := mysql.NewConnector(p.config(rec))
+	conn, err := mysql.NewConnector(p.config(rec, o))
 	if err != nil {
 		return fmt.Errorf("configuring probe connection: %w", err)
 	}

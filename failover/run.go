@@ -94,6 +94,20 @@ type Options struct {
 	//		return verify.Instance(ctx, api, awsCfg, id, verifyOpts)
 	//	},
 	Verify func(ctx context.Context) (*verify.Report, error)
+
+	// Cluster, for RunCluster, is the Aurora DB cluster to fail over, and
+	// Target the reader to promote ("": RDS picks). Probe then goes
+	// through the cluster endpoint and writes (a read-only answer is an
+	// outage), and Instance is ignored.
+	Cluster, Target string
+	// OldWriterProbe, for RunCluster, probes the old writer's instance
+	// endpoint throughout: a client whose DNS cache or pool still points
+	// there. Result.OldWriterEndpoint says what it met (read_only errors,
+	// once the old writer is a reader). nil: none.
+	OldWriterProbe *Probe
+	// VerifyInstance, for RunCluster, verifies the new writer by its
+	// instance identifier, as Verify does for Run.
+	VerifyInstance func(ctx context.Context, id string) (*verify.Report, error)
 }
 
 // Result is everything a run learned, shaped for `failover -o json`.
@@ -126,6 +140,9 @@ type Result struct {
 	Verify *verify.Report `json:"verify"`
 	// VerifyError is why Options.Verify could not verify the server.
 	VerifyError string `json:"verify_error,omitempty"`
+
+	// The rest is RunCluster's (absent from an instance's JSON).
+	ClusterResult
 	// Observations are the probe's raw attempts, for reports.
 	Observations []Observation `json:"-"`
 }
@@ -166,6 +183,9 @@ func Preflight(ctx context.Context, api API, id string, failover bool) (types.DB
 	}
 	if st := aws.ToString(in.DBInstanceStatus); st != "available" {
 		return in, nil, fmt.Errorf("%s is %s: %w", id, st, ErrNotAvailable)
+	}
+	if c := aws.ToString(in.DBClusterIdentifier); failover && c != "" {
+		return in, nil, fmt.Errorf("%s is a member of Aurora cluster %s, which fails over as a whole: %w (rdsctl failover --cluster %s --target READER)", id, c, ErrNotMultiAZ, c)
 	}
 	if failover && !aws.ToBool(in.MultiAZ) {
 		return in, nil, fmt.Errorf("%s: a forced failover needs a standby: %w (use rdsctl reboot without --failover)", id, ErrNotMultiAZ)
@@ -217,6 +237,46 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	}
 	res.OldPrimaryAZ = aws.ToString(in.AvailabilityZone)
 
+	verb := "RebootDBInstance"
+	if opts.Failover {
+		verb += " ForceFailover=true"
+	}
+	what := "rebooted"
+	if opts.Failover {
+		what = "new primary's"
+	}
+	err = measure(ctx, &opts, res, operation{
+		trigger: func(ctx context.Context) (string, error) {
+			rebooted, err := cloud.RebootInstance(ctx, api, opts.Instance, opts.Failover)
+			if err != nil {
+				return "", err
+			}
+			opts.Progress("%s accepted; waiting for %s to come back", verb, opts.Instance)
+			return verb + " accepted, status " + aws.ToString(rebooted.DBInstanceStatus), nil
+		},
+		wait: func(ctx context.Context, marks *[]Mark) error { return waitRecovered(ctx, api, opts, res, marks) },
+		events: func(ctx context.Context, since time.Time) ([]types.Event, error) {
+			return cloud.InstanceEvents(ctx, api, opts.Instance, since)
+		},
+		verifyWhat: what,
+	})
+	return res, err
+}
+
+// operation is what differs between the runs measure drives: how the
+// outage is triggered (returning the timeline's text for it), how the API
+// side of the recovery is waited for, and where the RDS events are.
+type operation struct {
+	trigger    func(ctx context.Context) (string, error)
+	wait       func(ctx context.Context, marks *[]Mark) error
+	events     func(ctx context.Context, since time.Time) ([]types.Event, error)
+	verifyWhat string
+}
+
+// measure runs opts.Probe until it has a baseline, triggers op, waits for
+// the recovery, and fills res: summary, timeline, the downtime limit and
+// the verification afterwards. Nothing is triggered without a baseline.
+func measure(ctx context.Context, opts *Options, res *Result, op operation) error {
 	// The probe runs on its own context, so that Ctrl-C can stop the
 	// waiting and still leave the observations to summarise.
 	pctx, stopProbe := context.WithCancel(context.WithoutCancel(ctx))
@@ -252,34 +312,28 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	case <-firstOK:
 	case err := <-probeDone:
 		res.Observations = opts.Probe.Observations()
-		return res, fmt.Errorf("probe: %w", err)
+		return fmt.Errorf("probe: %w", err)
 	case <-refused:
 		finish()
-		return res, fmt.Errorf("%w: %s", ErrNoBaseline, lastError(res.Observations))
+		return fmt.Errorf("%w: %s", ErrNoBaseline, lastError(res.Observations))
 	case <-time.After(opts.BaselineTimeout):
 		finish()
-		return res, fmt.Errorf("%w within %s: %s", ErrNoBaseline, opts.BaselineTimeout, lastError(res.Observations))
+		return fmt.Errorf("%w within %s: %s", ErrNoBaseline, opts.BaselineTimeout, lastError(res.Observations))
 	case <-ctx.Done():
 		finish()
 		res.Interrupted = true
-		return res, ctx.Err()
+		return ctx.Err()
 	}
 
-	var marks []Mark
-	rebooted, err := cloud.RebootInstance(ctx, api, opts.Instance, opts.Failover)
+	text, err := op.trigger(ctx)
 	if err != nil {
 		finish()
-		return res, err
+		return err
 	}
 	res.TriggeredAt = opts.Now()
-	verb := "RebootDBInstance"
-	if opts.Failover {
-		verb += " ForceFailover=true"
-	}
-	marks = append(marks, Mark{At: res.TriggeredAt, Text: verb + " accepted, status " + aws.ToString(rebooted.DBInstanceStatus)})
-	opts.Progress("%s accepted; waiting for %s to come back", verb, opts.Instance)
+	marks := []Mark{{At: res.TriggeredAt, Text: text}}
 
-	waitErr := waitRecovered(ctx, api, opts, res, &marks)
+	waitErr := op.wait(ctx, &marks)
 	finish()
 	if errors.Is(waitErr, context.Canceled) {
 		res.Interrupted = true
@@ -289,8 +343,7 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	// the events.
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	start := res.TriggeredAt.Add(-5 * time.Second)
-	events, eerr := cloud.InstanceEvents(ectx, api, opts.Instance, start)
+	events, eerr := op.events(ectx, res.TriggeredAt.Add(-5*time.Second))
 	if eerr != nil {
 		opts.Warn("reading RDS events: %v", eerr)
 	}
@@ -302,11 +355,7 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 		res.MaxDowntimeExceeded = res.DowntimeSeconds > m || !res.Recovered
 	}
 	if opts.Verify != nil && waitErr == nil {
-		what := "rebooted"
-		if opts.Failover {
-			what = "new primary's"
-		}
-		opts.Progress("verifying the %s server", what)
+		opts.Progress("verifying the %s server", op.verifyWhat)
 		rep, err := opts.Verify(ctx)
 		res.Verify = rep
 		if err != nil {
@@ -314,7 +363,7 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 			opts.Warn("verification failed: %v", err)
 		}
 	}
-	return res, waitErr
+	return waitErr
 }
 
 // waitRecovered polls the API until it says available and the probe has
@@ -361,19 +410,8 @@ func waitRecovered(ctx context.Context, api API, opts Options, res *Result, mark
 			}
 		}
 		if res.AvailableAt != nil {
-			obs := opts.Probe.Observations()
-			s := Summarize(obs, res.TriggeredAt)
-			if s.Recovered && s.RecoveredAt != nil {
-				return nil
-			}
-			// No failure seen at all: an outage shorter than the probe
-			// interval. Done once the probe has been stable since.
-			if s.Failures == 0 && okSince(obs, *res.AvailableAt) > StableProbes {
-				return nil
-			}
-			if opts.Now().After(settleBy) {
-				return fmt.Errorf("%w: the API says available but the probe still fails after %s: %s",
-					ErrTimedOut, opts.Settle, lastError(obs))
+			if done, err := settled(opts, res, settleBy); done || err != nil {
+				return err
 			}
 		}
 		select {
@@ -385,6 +423,27 @@ func waitRecovered(ctx context.Context, api API, opts Options, res *Result, mark
 			wait = min(opts.PollInterval, wait*3/2)
 		}
 	}
+}
+
+// settled reports whether, after the API said available, the probe has
+// seen the endpoint recover (or stay up); past settleBy it is
+// ErrTimedOut.
+func settled(opts Options, res *Result, settleBy time.Time) (bool, error) {
+	obs := opts.Probe.Observations()
+	s := Summarize(obs, res.TriggeredAt)
+	if s.Recovered && s.RecoveredAt != nil {
+		return true, nil
+	}
+	// No failure seen at all: an outage shorter than the probe
+	// interval. Done once the probe has been stable since.
+	if s.Failures == 0 && okSince(obs, *res.AvailableAt) > StableProbes {
+		return true, nil
+	}
+	if opts.Now().After(settleBy) {
+		return false, fmt.Errorf("%w: the API says available but the probe still fails after %s: %s",
+			ErrTimedOut, opts.Settle, lastError(obs))
+	}
+	return false, nil
 }
 
 // okSince counts successful observations made after t.

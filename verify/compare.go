@@ -46,6 +46,10 @@ type Expectation struct {
 	ApplyType   string // static or dynamic
 	ApplyMethod string // immediate or pending-reboot
 	Source      string // user, system, engine-default, or "expect"
+	// From says where the value came from, for a reader: "instance group
+	// G", "cluster group C" or "--expect". On an Aurora member the
+	// instance group's value overrides the cluster group's.
+	From string
 }
 
 // FromParameters turns parameter group parameters into expectations,
@@ -96,7 +100,7 @@ func ParseExpect(args []string) ([]Expectation, error) {
 				return nil, fmt.Errorf("%w: %s=%s: %w", ErrInvalidExpect, name, v, err)
 			}
 		}
-		out = append(out, Expectation{Name: name, Value: v, Source: "expect"})
+		out = append(out, Expectation{Name: name, Value: v, Source: "expect", From: "--expect"})
 	}
 	return out, nil
 }
@@ -157,6 +161,10 @@ type Result struct {
 	// Formula is the RDS formula Expected was evaluated from.
 	Formula string `json:"formula,omitempty"`
 	Source  string `json:"source,omitempty"`
+	// From is where the expected value came from: "instance group G",
+	// "cluster group C" (an Aurora member's cluster parameter group, where
+	// its instance group does not set the parameter) or "--expect".
+	From string `json:"from,omitempty"`
 }
 
 // Compare checks every expectation against the snapshot's globals. Results
@@ -171,7 +179,7 @@ func Compare(exp []Expectation, snap *Snapshot, opts CompareOptions) []Result {
 }
 
 func compareOne(e Expectation, snap *Snapshot, opts CompareOptions) Result {
-	r := Result{Name: e.Name, Expected: e.Value, Source: e.Source}
+	r := Result{Name: e.Name, Expected: e.Value, Source: e.Source, From: e.From}
 	actual, ok := snap.Global(e.Name)
 	if !ok {
 		r.Status = StatusNotAVariable

@@ -20,8 +20,10 @@ const GroupConcurrency = 8
 // GroupReport is the outcome of Group, shaped for `verify --group -o
 // json`: one element per instance using the group, in instance order.
 type GroupReport struct {
-	ParameterGroup string   `json:"parameter_group"`
-	Instances      []Member `json:"instances"`
+	ParameterGroup string `json:"parameter_group,omitempty"`
+	// Cluster is set instead of ParameterGroup by Cluster.
+	Cluster   string   `json:"cluster,omitempty"`
+	Instances []Member `json:"instances"`
 }
 
 // Member is one instance's report, or why it has none.
@@ -88,13 +90,44 @@ func Group(ctx context.Context, api API, awsCfg aws.Config, group string, opts O
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("no DB instance uses parameter group %s", group)
 	}
+	return &GroupReport{ParameterGroup: group, Instances: verifyAll(ctx, api, awsCfg, ids, opts, "using parameter group "+group)}, nil
+}
+
+func instances(n int) string {
+	if n == 1 {
+		return "1 instance"
+	}
+	return fmt.Sprintf("%d instances", n)
+}
+
+// Cluster verifies every member of Aurora DB cluster id as Instance does
+// (each against its cluster group with its own instance group over it),
+// GroupConcurrency at a time, in member order. Errors as Group's: a
+// missing cluster (cloud.IsNotFound) or one without members.
+func Cluster(ctx context.Context, api API, awsCfg aws.Config, id string, opts Options) (*GroupReport, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	c, err := cloud.FindCluster(ctx, api, id)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, m := range c.DBClusterMembers {
+		ids = append(ids, aws.ToString(m.DBInstanceIdentifier))
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("DB cluster %s has no members to verify", id)
+	}
+	return &GroupReport{Cluster: id, Instances: verifyAll(ctx, api, awsCfg, ids, opts, "of cluster "+id)}, nil
+}
+
+// verifyAll verifies the instances ids, GroupConcurrency at a time, one
+// Member each in sorted order; what says which they are, for Progress.
+func verifyAll(ctx context.Context, api API, awsCfg aws.Config, ids []string, opts Options, what string) []Member {
 	sort.Strings(ids)
 	if opts.Progress != nil {
-		noun := "instances"
-		if len(ids) == 1 {
-			noun = "instance"
-		}
-		opts.Progress("verifying %d %s using parameter group %s", len(ids), noun, group)
+		opts.Progress("verifying %s %s", instances(len(ids)), what)
 	}
 
 	var mu sync.Mutex
@@ -104,7 +137,7 @@ func Group(ctx context.Context, api API, awsCfg aws.Config, group string, opts O
 		defer mu.Unlock()
 		warnf(format, args...)
 	}
-	out := &GroupReport{ParameterGroup: group, Instances: make([]Member, len(ids))}
+	out := make([]Member, len(ids))
 	sem := make(chan struct{}, GroupConcurrency)
 	var wg sync.WaitGroup
 	for i, id := range ids {
@@ -114,12 +147,12 @@ func Group(ctx context.Context, api API, awsCfg aws.Config, group string, opts O
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			rep, err := instance(ctx, api, awsCfg, id, opts)
-			out.Instances[i] = Member{Instance: id, Report: rep, Err: err}
+			out[i] = Member{Instance: id, Report: rep, Err: err}
 			if err != nil {
-				out.Instances[i].Error = err.Error()
+				out[i].Error = err.Error()
 			}
 		}()
 	}
 	wg.Wait()
-	return out, nil
+	return out
 }

@@ -14,10 +14,12 @@ import (
 	"github.com/rdsctl/rdsctl/cloud"
 )
 
-// API is the part of RDS that verifying an instance or a group calls:
-// exactly these four read-only methods. *rds.Client and cloud.RDS satisfy
-// it.
+// API is the part of RDS that verifying an instance, a group or a
+// cluster calls: exactly these read-only methods. *rds.Client and
+// cloud.RDS satisfy it.
 type API interface {
+	DescribeDBClusters(context.Context, *rds.DescribeDBClustersInput, ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error)
+	DescribeDBClusterParameters(context.Context, *rds.DescribeDBClusterParametersInput, ...func(*rds.Options)) (*rds.DescribeDBClusterParametersOutput, error)
 	DescribeDBInstances(context.Context, *rds.DescribeDBInstancesInput, ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error)
 	DescribeDBParameters(context.Context, *rds.DescribeDBParametersInput, ...func(*rds.Options)) (*rds.DescribeDBParametersOutput, error)
 	DescribeDBParameterGroups(context.Context, *rds.DescribeDBParameterGroupsInput, ...func(*rds.Options)) (*rds.DescribeDBParameterGroupsOutput, error)
@@ -105,9 +107,6 @@ func instance(ctx context.Context, api API, awsCfg aws.Config, id string, opts O
 	if st := aws.ToString(in.DBInstanceStatus); st != "available" {
 		warnf("instance %s is %s; its server may not answer", id, st)
 	}
-	if c := aws.ToString(in.DBClusterIdentifier); c != "" {
-		warnf("instance %s belongs to cluster %s, whose cluster parameter group is not checked", id, c)
-	}
 	exp, groups, err := Expectations(ctx, api, in, opts)
 	if err != nil {
 		return nil, err
@@ -128,7 +127,7 @@ func instance(ctx context.Context, api API, awsCfg aws.Config, id string, opts O
 			InstanceClass:       aws.ToString(in.DBInstanceClass),
 			AllocatedStorageGiB: int64(aws.ToInt32(in.AllocatedStorage)),
 			Port:                port,
-			PendingReboot:       groups.Status == applyPendingReboot,
+			PendingReboot:       groups.Status == applyPendingReboot || groups.ClusterStatus == applyPendingReboot,
 		},
 	})
 	if err != nil {
@@ -137,6 +136,7 @@ func instance(ctx context.Context, api API, awsCfg aws.Config, id string, opts O
 	rep.InstanceClass = aws.ToString(in.DBInstanceClass)
 	rep.ParameterGroup = strings.Join(groups.Names, ",")
 	rep.ParameterApplyStatus = groups.Status
+	rep.Cluster, rep.ClusterParameterGroup, rep.ClusterParameterApplyStatus = groups.Cluster, groups.ClusterGroup, groups.ClusterStatus
 	return rep, nil
 }
 
@@ -146,6 +146,10 @@ func instance(ctx context.Context, api API, awsCfg aws.Config, id string, opts O
 type Groups struct {
 	Names  []string
 	Status string
+	// Cluster, ClusterGroup and ClusterStatus are an Aurora member's: its
+	// cluster, the cluster parameter group and its apply status on the
+	// member. Expectations fills them; GroupsOf leaves them empty.
+	Cluster, ClusterGroup, ClusterStatus string
 }
 
 // GroupsOf names instance in's DB parameter groups and their combined
@@ -182,6 +186,16 @@ func Expectations(ctx context.Context, api API, in types.DBInstance, opts Option
 	id := aws.ToString(in.DBInstanceIdentifier)
 	g := GroupsOf(in)
 	var base []Expectation
+	// An Aurora member runs its cluster group's values, except where its
+	// own DB parameter group sets the parameter: the instance group is
+	// merged over the cluster group.
+	if cid := aws.ToString(in.DBClusterIdentifier); cid != "" {
+		exp, err := clusterExpectations(ctx, api, id, cid, &g, opts.All)
+		if err != nil {
+			return nil, g, err
+		}
+		base = exp
+	}
 	for _, pg := range in.DBParameterGroups {
 		name := aws.ToString(pg.DBParameterGroupName)
 		ps, err := groupParameters(ctx, api, name, opts.All)
@@ -189,13 +203,16 @@ func Expectations(ctx context.Context, api API, in types.DBInstance, opts Option
 			return nil, g, err
 		}
 		exp := FromParameters(ps)
+		for i := range exp {
+			exp[i].From = "instance group " + name
+		}
 		if aws.ToString(pg.ParameterApplyStatus) == applyPendingReboot && attachPending(ctx, api, id, name, warnf) {
 			for i := range exp {
 				exp[i].ApplyMethod = string(types.ApplyMethodPendingReboot)
 			}
 		}
-		base = Merge(base, exp)
-		if len(exp) == 0 && len(opts.Expect) == 0 {
+		base = Merge(base, overriding(base, exp))
+		if len(exp) == 0 && len(base) == 0 && len(opts.Expect) == 0 {
 			warnf("parameter group %s sets nothing to compare; only the trap is reported (--all adds system-set values, --expect your own)", name)
 		}
 	}
@@ -203,6 +220,71 @@ func Expectations(ctx context.Context, api API, in types.DBInstance, opts Option
 		warnf("parameter group %s of %s is still applying a change; values may not be live yet (re-run once it is in-sync)", strings.Join(g.Names, ","), id)
 	}
 	return Merge(base, opts.Expect), g, nil
+}
+
+// clusterExpectations are the values member id should run from cluster
+// cid's parameter group, and fill g's cluster fields.
+func clusterExpectations(ctx context.Context, api API, id, cid string, g *Groups, all bool) ([]Expectation, error) {
+	c, err := cloud.FindCluster(ctx, api, cid)
+	if err != nil {
+		return nil, err
+	}
+	g.Cluster, g.ClusterGroup = cid, aws.ToString(c.DBClusterParameterGroup)
+	for _, m := range c.DBClusterMembers {
+		if aws.ToString(m.DBInstanceIdentifier) == id {
+			g.ClusterStatus = aws.ToString(m.DBClusterParameterGroupStatus)
+		}
+	}
+	if g.ClusterGroup == "" {
+		return nil, nil
+	}
+	ps, err := cloud.AllClusterParameters(ctx, api, g.ClusterGroup, cloud.SourceUser)
+	if err != nil {
+		return nil, err
+	}
+	if all {
+		sys, err := cloud.AllClusterParameters(ctx, api, g.ClusterGroup, cloud.SourceSystem)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, modifiable(sys)...)
+	}
+	exp := FromParameters(ps)
+	for i := range exp {
+		exp[i].From = "cluster group " + g.ClusterGroup
+	}
+	return exp, nil
+}
+
+// overriding is the part of an instance group's expectations that
+// overrides base (the cluster group's): every one, except a system-set
+// default (--all) where the cluster group has a user-set value, which
+// RDS lets the cluster's value win over.
+func overriding(base, exp []Expectation) []Expectation {
+	user := map[string]bool{}
+	for _, e := range base {
+		if e.Source == cloud.SourceUser {
+			user[CanonicalName(e.Name)] = true
+		}
+	}
+	out := exp[:0:0]
+	for _, e := range exp {
+		if e.Source != cloud.SourceUser && user[CanonicalName(e.Name)] {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func modifiable(ps []types.Parameter) []types.Parameter {
+	var out []types.Parameter
+	for _, p := range ps {
+		if aws.ToBool(p.IsModifiable) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // groupParameters returns the parameters to verify from one group: those
@@ -219,12 +301,7 @@ func groupParameters(ctx context.Context, api API, group string, all bool) ([]ty
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range sys {
-		if aws.ToBool(p.IsModifiable) {
-			ps = append(ps, p)
-		}
-	}
-	return ps, nil
+	return append(ps, modifiable(sys)...), nil
 }
 
 // eventRetention is how far back RDS keeps events.

@@ -17,13 +17,19 @@ type Report struct {
 	// explains its formulas and pending-reboot results. Instance fills
 	// them from the instance; Run, which knows only a server, leaves them
 	// empty.
-	InstanceClass        string    `json:"instance_class,omitempty"`
-	ParameterGroup       string    `json:"parameter_group,omitempty"`
-	ParameterApplyStatus string    `json:"parameter_apply_status,omitempty"`
-	Server               Server    `json:"server"`
-	Parameters           []Result  `json:"parameters"`
-	Trap                 Trap      `json:"trap"`
-	CheckedAt            time.Time `json:"checked_at"`
+	InstanceClass        string `json:"instance_class,omitempty"`
+	ParameterGroup       string `json:"parameter_group,omitempty"`
+	ParameterApplyStatus string `json:"parameter_apply_status,omitempty"`
+	// Cluster, ClusterParameterGroup and ClusterParameterApplyStatus are
+	// an Aurora member's: its cluster, the cluster's parameter group and
+	// that group's status on this member.
+	Cluster                     string    `json:"cluster,omitempty"`
+	ClusterParameterGroup       string    `json:"cluster_parameter_group,omitempty"`
+	ClusterParameterApplyStatus string    `json:"cluster_parameter_apply_status,omitempty"`
+	Server                      Server    `json:"server"`
+	Parameters                  []Result  `json:"parameters"`
+	Trap                        Trap      `json:"trap"`
+	CheckedAt                   time.Time `json:"checked_at"`
 	// ReadMillis is how long reading the server took, which matters right
 	// after a failover.
 	ReadMillis float64 `json:"read_ms"`

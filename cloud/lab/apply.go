@@ -35,25 +35,41 @@ func (l *Lab) paramsChanged(st *state, k groupKind, g *paramGroup, changes []par
 				SourceArn: l.groupARN(k, g.Name), Message: msg, Categories: []string{"configuration change"}})
 		}
 	}
-	if k != kindInstance {
-		return
+	targets, status := instancesOf(st, g.Name), instanceApplyStatus
+	if k == kindCluster {
+		// A DB cluster parameter group reaches every member of every
+		// cluster that uses it, and shows in each member's
+		// DBClusterParameterGroupStatus.
+		targets, status = nil, clusterApplyStatus
+		for _, c := range clustersOf(st, g.Name) {
+			targets = append(targets, membersOf(st, c.ID)...)
+		}
 	}
 	for _, c := range changes {
 		if c.ApplyMethod != applyPendingReboot {
 			continue
 		}
-		for _, in := range instancesOf(st, g.Name) {
-			in.ParamApplyStatus = applyStatusPendingReboot
+		for _, in := range targets {
+			*status(in) = applyStatusPendingReboot
 		}
 	}
-	l.applyImmediate(st, g, changes)
+	l.applyImmediate(st, targets, status, changes)
 }
 
+// instanceApplyStatus and clusterApplyStatus pick which apply status a
+// group's changes move: the instance's DB parameter group's, or the
+// member's DB cluster parameter group's.
+func instanceApplyStatus(in *dbInstance) *string { return &in.ParamApplyStatus }
+func clusterApplyStatus(in *dbInstance) *string  { return &in.ClusterParamApplyStatus }
+
 // applyImmediate carries immediate changes of a group to every running
-// instance that uses it: their running values change now, the SET GLOBALs
-// run in the background, and the apply status goes applying -> in-sync
-// (a pending-reboot instance stays pending-reboot). The caller holds l.mu.
-func (l *Lab) applyImmediate(st *state, g *paramGroup, changes []paramChange) {
+// instance in targets: their running values change now, the SET GLOBALs
+// run in the background, and the apply status that status picks goes
+// applying -> in-sync (a pending-reboot one stays pending-reboot). The
+// value each instance gets is the one its groups resolve to now, so an
+// Aurora member whose instance group sets the parameter keeps that value.
+// The caller holds l.mu.
+func (l *Lab) applyImmediate(st *state, targets []*dbInstance, status func(*dbInstance) *string, changes []paramChange) {
 	if l.rt == nil {
 		return
 	}
@@ -68,12 +84,17 @@ func (l *Lab) applyImmediate(st *state, g *paramGroup, changes []paramChange) {
 	if len(immediate) == 0 {
 		return
 	}
-	for _, in := range instancesOf(st, g.Name) {
+	for _, in := range targets {
 		if in.Status == statusCreating || in.Status == statusDeleting {
 			continue
 		}
 		if in.Running == nil {
 			in.Running = map[string]string{}
+		}
+		want, err := groupValues(st, in)
+		if err != nil {
+			l.opts.Logf("lab: %s: %v", in.ID, err)
+			continue
 		}
 		// names are the parameters to carry to the server; their values
 		// are read from Running when the apply runs. A reset goes back to
@@ -81,23 +102,18 @@ func (l *Lab) applyImmediate(st *state, g *paramGroup, changes []paramChange) {
 		// server's compiled default (absent from Running).
 		var names []string
 		for _, c := range immediate {
-			val, set := c.Value, true
-			if c.Reset {
-				val, set = c.Param.Default, c.Param.Source == sourceSystem && c.Param.Default != ""
+			if c.Name == "read_only" && in.ClusterID != "" && !in.ClusterWriter {
+				continue // an Aurora reader stays read-only
 			}
-			if set {
-				v, err := evalValue(val, in)
-				if err != nil {
-					continue
-				}
+			if v, ok := want[c.Name]; ok {
 				in.Running[c.Name] = v
 			} else {
 				delete(in.Running, c.Name)
 			}
 			names = append(names, c.Name)
 		}
-		if in.ParamApplyStatus == applyStatusInSync {
-			in.ParamApplyStatus = applyStatusApplying
+		if ps := status(in); *ps == applyStatusInSync {
+			*ps = applyStatusApplying
 		}
 		id := in.ID
 		ap := l.rt.applier(id)
@@ -130,8 +146,10 @@ func (l *Lab) applyImmediate(st *state, g *paramGroup, changes []paramChange) {
 			ap.mu.Unlock()
 			if l.rt.doneApplying(id) {
 				l.update(id, func(_ *state, in *dbInstance) {
-					if in.ParamApplyStatus == applyStatusApplying {
-						in.ParamApplyStatus = applyStatusInSync
+					for _, s := range []*string{&in.ParamApplyStatus, &in.ClusterParamApplyStatus} {
+						if *s == applyStatusApplying {
+							*s = applyStatusInSync
+						}
 					}
 				})
 			}

@@ -42,7 +42,12 @@ var routes = map[string]handler{
 	"ModifyDBInstance":    modifyInstance,
 	"RebootDBInstance":    rebootInstance,
 	"DeleteDBInstance":    deleteInstance,
-	"DescribeDBClusters":  describeClusters,
+
+	"CreateDBCluster":    createCluster,
+	"DescribeDBClusters": describeClusters,
+	"ModifyDBCluster":    modifyCluster,
+	"DeleteDBCluster":    deleteCluster,
+	"FailoverDBCluster":  failoverCluster,
 
 	"DescribeEvents": describeEvents,
 

@@ -23,6 +23,13 @@ func createInstance(l *Lab, r *request) (any, error) {
 	if !validInstanceID(id) {
 		return nil, invalidIdentifier("DBInstanceIdentifier")
 	}
+	if r.str("DBClusterIdentifier") != "" {
+		if l.rt == nil {
+			return nil, apiErr(codeInvalidParameterCombination,
+				"This lab runs without an engine (--no-engine): it serves parameter groups only, not DB instances")
+		}
+		return createMember(l, r, id)
+	}
 	class, err := r.required("DBInstanceClass")
 	if err != nil {
 		return nil, err
@@ -33,6 +40,11 @@ func createInstance(l *Lab, r *request) (any, error) {
 	}
 	eng = strings.ToLower(eng)
 	famName, ok := engineFamily[eng]
+	if _, aurora := clusterEngineFamily[eng]; aurora {
+		// AWS: "DBClusterIdentifier is required to create an instance
+		// with engine aurora-mysql"
+		return nil, apiErr(codeInvalidParameterCombination, "The requested DB Instance will be a member of a DB Cluster: DBClusterIdentifier is required for engine %s.", eng)
+	}
 	if !ok {
 		// AWS: "Invalid DB engine: postgresql"
 		return nil, apiErr(codeInvalidParameterValue, "Invalid DB engine: %s", eng)
@@ -304,6 +316,10 @@ func modifyInstance(l *Lab, r *request) (any, error) {
 		if in.Status != statusAvailable {
 			return notAvailable(in)
 		}
+		if err := memberModifyRule(in, map[string]bool{"MasterUserPassword": password != "", "MultiAZ": multiSet,
+			"AllocatedStorage": storageSet, "BackupRetentionPeriod": retention != nil}); err != nil {
+			return err
+		}
 		if gname != "" && !strings.EqualFold(gname, in.ParamGroup) {
 			g, err := findGroup(st, kindInstance, gname)
 			if err != nil {
@@ -443,7 +459,16 @@ func deleteInstance(l *Lab, r *request) (any, error) {
 		return nil, err
 	}
 	final := r.str("FinalDBSnapshotIdentifier")
-	if !skip && final == "" {
+	// An Aurora member has no snapshot of its own (the cluster has), so
+	// it needs neither.
+	member := false
+	l.read(func(st *state) error {
+		if in, ok := st.Instances[strings.ToLower(id)]; ok {
+			member = in.ClusterID != ""
+		}
+		return nil
+	})
+	if !skip && final == "" && !member {
 		// AWS: "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified."
 		return nil, apiErr(codeInvalidParameterCombination, "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
 	}
@@ -459,6 +484,9 @@ func deleteInstance(l *Lab, r *request) (any, error) {
 		if in.DeletionProtection {
 			// AWS: "Cannot delete protected DB Instance, please disable deletion protection and try again."
 			return apiErr(codeInvalidParameterCombination, "Cannot delete protected DB Instance, please disable deletion protection and try again.")
+		}
+		if err := memberDeleteRule(st, in); err != nil {
+			return err
 		}
 		switch in.Status {
 		case statusAvailable, statusFailed, statusIncompatibleParameters:

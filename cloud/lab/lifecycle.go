@@ -170,6 +170,9 @@ func (l *Lab) startReboot(id string, failover bool) {
 			cur.Status = statusAvailable
 			cur.Running = settle(in.Running, cur.Running, values)
 			cur.ParamApplyStatus = applyStatusInSync
+			if cur.ClusterID != "" {
+				cur.ClusterParamApplyStatus = applyStatusInSync
+			}
 			if now, err := groupValues(st, cur); err == nil && !maps.Equal(now, cur.Running) {
 				// A pending-reboot change arrived while it restarted.
 				cur.ParamApplyStatus = applyStatusPendingReboot
@@ -182,6 +185,7 @@ func (l *Lab) startReboot(id string, failover bool) {
 				st.addEvent(l.instanceEvent(id, evFailoverComplete))
 			}
 		})
+		l.memberRestarted(ctx, id)
 	})
 }
 
@@ -293,13 +297,21 @@ func (l *Lab) startDelete(id string) {
 		if err := l.rt.removeInstanceFiles(id); err != nil {
 			l.opts.Logf("lab: %s: removing files: %v", id, err)
 		}
+		cluster := ""
 		err := l.mutate(func(st *state) error {
+			if in, ok := st.Instances[id]; ok {
+				cluster = in.ClusterID
+				memberGone(st, in)
+			}
 			delete(st.Instances, id)
 			st.addEvent(l.instanceEvent(id, evDeleted))
 			return nil
 		})
 		if err != nil {
 			l.opts.Logf("lab: %s: %v", id, err)
+		}
+		if cluster != "" {
+			l.routeCluster(cluster)
 		}
 	})
 }
@@ -351,6 +363,9 @@ func (l *Lab) resume() {
 			defer cancel()
 			e, err := engine.Open(ctx, l.rt.spec(&in), boot(&in, in.Running))
 			l.cameUp(id, e, err, evRestarted)
+			if err == nil {
+				l.memberRestarted(ctx, id)
+			}
 		})
 	}
 }

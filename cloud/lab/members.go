@@ -31,15 +31,26 @@ var honoured = map[string][]string{
 
 	"CreateDBInstance": {"DBInstanceIdentifier", "DBInstanceClass", "Engine", "EngineVersion", "MasterUsername",
 		"MasterUserPassword", "ManageMasterUserPassword", "DBName", "AllocatedStorage", "AvailabilityZone",
-		"DBParameterGroupName", "BackupRetentionPeriod", "Port", "MultiAZ", "Tags", "DeletionProtection"},
+		"DBParameterGroupName", "BackupRetentionPeriod", "Port", "MultiAZ", "Tags", "DeletionProtection",
+		"DBClusterIdentifier", "PromotionTier"},
 	"DescribeDBInstances": {"DBInstanceIdentifier", "Filters", "MaxRecords", "Marker"},
 	"ModifyDBInstance": {"DBInstanceIdentifier", "DBInstanceClass", "ApplyImmediately", "MasterUserPassword",
 		"DBParameterGroupName", "BackupRetentionPeriod", "MultiAZ", "AllocatedStorage", "DeletionProtection", "EngineVersion"},
 	"RebootDBInstance": {"DBInstanceIdentifier", "ForceFailover"},
 	// The lab takes no snapshots, so FinalDBSnapshotIdentifier is refused
 	// rather than accepted and ignored.
-	"DeleteDBInstance":   {"DBInstanceIdentifier", "SkipFinalSnapshot"},
-	"DescribeDBClusters": {"DBClusterIdentifier", "Filters", "MaxRecords", "Marker"},
+	"DeleteDBInstance": {"DBInstanceIdentifier", "SkipFinalSnapshot"},
+
+	"CreateDBCluster": {"DBClusterIdentifier", "Engine", "EngineVersion", "MasterUsername", "MasterUserPassword",
+		"ManageMasterUserPassword", "DatabaseName", "DBClusterParameterGroupName", "Port", "BackupRetentionPeriod",
+		"DeletionProtection", "Tags"},
+	"DescribeDBClusters": {"DBClusterIdentifier", "Filters", "MaxRecords", "Marker", "IncludeShared"},
+	"ModifyDBCluster": {"DBClusterIdentifier", "DBClusterParameterGroupName", "DeletionProtection", "ApplyImmediately",
+		"BackupRetentionPeriod"},
+	// As for DeleteDBInstance: no snapshots, so FinalDBSnapshotIdentifier
+	// is refused.
+	"DeleteDBCluster":   {"DBClusterIdentifier", "SkipFinalSnapshot"},
+	"FailoverDBCluster": {"DBClusterIdentifier", "TargetDBInstanceIdentifier"},
 
 	"DescribeEvents": {"SourceIdentifier", "SourceType", "StartTime", "EndTime", "Duration", "EventCategories",
 		"Filters", "MaxRecords", "Marker"},

@@ -39,6 +39,8 @@ type runtime struct {
 	mu      sync.Mutex
 	engines map[string]*engine.Instance
 	applies map[string]*applier
+	// clusters are the Aurora clusters' endpoints.
+	clusters map[string]*clusterEndpoints
 }
 
 // newRuntime finds mariadbd and starts building the template in the
@@ -52,7 +54,8 @@ func newRuntime(labDir, templateDir string, logf func(string, ...any)) (*runtime
 	ctx, cancel := context.WithCancel(context.Background())
 	rt := &runtime{bin: bin, dir: filepath.Join(labDir, "instances"), logf: logf,
 		tmplDone: make(chan struct{}), ctx: ctx, cancel: cancel,
-		engines: map[string]*engine.Instance{}, applies: map[string]*applier{}}
+		engines: map[string]*engine.Instance{}, applies: map[string]*applier{},
+		clusters: map[string]*clusterEndpoints{}}
 	go func() {
 		defer close(rt.tmplDone)
 		tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -109,6 +112,7 @@ func (rt *runtime) stop(ctx context.Context) error {
 	rt.cancel()
 	rt.wg.Wait()
 	<-rt.tmplDone
+	rt.closeClusters()
 	rt.mu.Lock()
 	engines := rt.engines
 	rt.engines = map[string]*engine.Instance{}

@@ -167,6 +167,7 @@ func (l *Lab) Start(ctx context.Context) error {
 		l.stop(context.Background())
 	}()
 	if l.rt != nil {
+		l.resumeClusters()
 		l.resume()
 		for _, c := range l.children() {
 			c.resume()
@@ -235,10 +236,12 @@ func (l *Lab) Status() Status {
 		StartedAt: l.startedAt,
 	}
 	s.Instances, s.Outages = l.nsStatus()
+	s.Clusters = l.clusterStatuses()
 	for _, c := range l.children() {
 		ins, outs := c.nsStatus()
 		s.Instances = append(s.Instances, ins...)
 		s.Outages = append(s.Outages, outs...)
+		s.Clusters = append(s.Clusters, c.clusterStatuses()...)
 	}
 	return s
 }

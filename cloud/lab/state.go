@@ -27,8 +27,7 @@ type state struct {
 	ParamGroups        map[string]*paramGroup `json:"param_groups"`
 	ClusterParamGroups map[string]*paramGroup `json:"cluster_param_groups"`
 	// Instances and Clusters are the DB instances and Aurora clusters; a
-	// parameter group they name cannot be deleted. The lab has no cluster
-	// actions yet, so Clusters stays empty.
+	// parameter group they name cannot be deleted.
 	Instances map[string]*dbInstance `json:"instances,omitempty"`
 	Clusters  map[string]*dbCluster  `json:"clusters,omitempty"`
 	Events    []event                `json:"events,omitempty"`
@@ -95,14 +94,48 @@ type dbInstance struct {
 	// starts the engine with exactly these, so pending-reboot changes stay
 	// pending across lab restarts, as they do across nothing on AWS.
 	Running map[string]string `json:"running,omitempty"`
+
+	// The Aurora member's own: its promotion tier, whether it is the
+	// cluster writer, and the apply status of its cluster's DB cluster
+	// parameter group (DBClusterMember.DBClusterParameterGroupStatus).
+	PromotionTier           int    `json:"promotion_tier,omitempty"`
+	ClusterWriter           bool   `json:"cluster_writer,omitempty"`
+	ClusterParamApplyStatus string `json:"cluster_param_apply_status,omitempty"`
 }
 
-// dbCluster is the part of an Aurora cluster the parameter group actions
-// need; the cluster actions, when they come, extend it.
+// dbCluster is an Aurora MySQL DB cluster: the RDS view the API reports,
+// plus what the lab needs to bring its endpoints and replication back
+// after a restart. Its members are the dbInstances whose ClusterID names
+// it.
 type dbCluster struct {
 	ID                string `json:"id"`
 	ClusterParamGroup string `json:"cluster_param_group"`
 	Status            string `json:"status"`
+
+	Engine         string    `json:"engine,omitempty"`
+	EngineVersion  string    `json:"engine_version,omitempty"`
+	MasterUsername string    `json:"master_username,omitempty"`
+	DatabaseName   string    `json:"database_name,omitempty"`
+	CreatedAt      time.Time `json:"created_at,omitempty"`
+	ResourceID     string    `json:"resource_id,omitempty"`
+	// Writer is the member that is the cluster writer ("" without
+	// members).
+	Writer string `json:"writer,omitempty"`
+	// Port is the cluster endpoint's port, on 127.0.0.1 (the writer) and
+	// on 127.0.0.2 (the readers).
+	Port               int   `json:"port,omitempty"`
+	BackupRetention    *int  `json:"backup_retention,omitempty"`
+	DeletionProtection bool  `json:"deletion_protection,omitempty"`
+	Tags               []tag `json:"tags,omitempty"`
+	// MasterPasswordHash is the master password's mysql_native_password
+	// hash (never the password), kept until the first member creates the
+	// master user with it; ReplPassword is the lab's own replication
+	// user's password, which the members need after every restart.
+	MasterPasswordHash string `json:"master_password_hash,omitempty"`
+	ReplPassword       string `json:"repl_password,omitempty"`
+	// NextServerID is the @@server_id the next member gets: members of a
+	// replication topology need distinct ones.
+	NextServerID int `json:"next_server_id,omitempty"`
 }
 
 func newState() *state {

@@ -81,8 +81,8 @@ func mergeTags(have, add []tag) ([]tag, error) {
 }
 
 // taggedResource finds the tag list of the resource an ARN names: a DB
-// instance (db), a DB parameter group (pg) or a DB cluster parameter group
-// (cluster-pg).
+// instance (db), an Aurora DB cluster (cluster), a DB parameter group (pg)
+// or a DB cluster parameter group (cluster-pg).
 func (l *Lab) taggedResource(st *state, arn string) (*[]tag, error) {
 	parts := strings.SplitN(arn, ":", 7)
 	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "rds" {
@@ -100,6 +100,12 @@ func (l *Lab) taggedResource(st *state, arn string) (*[]tag, error) {
 			return nil, err
 		}
 		return &in.Tags, nil
+	case "cluster":
+		c, err := findCluster(st, name)
+		if err != nil {
+			return nil, err
+		}
+		return &c.Tags, nil
 	case kindInstance.arnType(), kindCluster.arnType():
 		k := kindInstance
 		if parts[5] == kindCluster.arnType() {
@@ -111,7 +117,7 @@ func (l *Lab) taggedResource(st *state, arn string) (*[]tag, error) {
 		}
 		return &g.Tags, nil
 	}
-	return nil, apiErr(codeInvalidParameterValue, "The lab does not support tags on resource type %s (it tags db, pg and cluster-pg)", parts[5])
+	return nil, apiErr(codeInvalidParameterValue, "The lab does not support tags on resource type %s (it tags db, cluster, pg and cluster-pg)", parts[5])
 }
 
 func addTagsToResource(l *Lab, r *request) (any, error) {

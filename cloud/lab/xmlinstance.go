@@ -51,6 +51,7 @@ type xmlDBInstance struct {
 	IAMAuth            bool                     `xml:"IAMDatabaseAuthenticationEnabled"`
 	TagList            xmlTagList               `xml:"TagList"`
 	DeletionProtection bool                     `xml:"DeletionProtection"`
+	PromotionTier      *int                     `xml:"PromotionTier,omitempty"`
 }
 
 // CreateDBInstanceResult, ModifyDBInstanceResult, RebootDBInstanceResult
@@ -65,14 +66,6 @@ type xmlDBInstanceMessage struct {
 	Instances struct {
 		Items []xmlDBInstance `xml:"DBInstance"`
 	} `xml:"DBInstances"`
-}
-
-// DBClusterMessage (DescribeDBClustersResult), always empty for now.
-type xmlDBClusterMessage struct {
-	Marker   string `xml:"Marker,omitempty"`
-	Clusters struct {
-		Items []struct{} `xml:"DBCluster"`
-	} `xml:"DBClusters"`
 }
 
 // xmlInstance is the DBInstance shape of an instance.
@@ -97,6 +90,12 @@ func (l *Lab) xmlInstance(in *dbInstance) xmlDBInstance {
 	x.Pending.MultiAZ = in.PendingMultiAZ
 	if in.BackupRetention != nil {
 		x.BackupRetention = *in.BackupRetention
+	}
+	if in.ClusterID != "" {
+		tier := in.PromotionTier
+		x.PromotionTier = &tier
+		x.StorageType = "aurora"
+		x.AllocatedStorage = 1
 	}
 	return x
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/spf13/cobra"
 
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
@@ -69,6 +70,19 @@ func newFailoverCmd(f *Factory, command string, runF func(context.Context, *Fail
 				}
 				opts.Instance = id
 			}
+			if opts.Cluster != "" {
+				var err error
+				if opts.Cluster, err = clusterArg(opts.Cluster); err != nil {
+					return err
+				}
+			}
+			if opts.Target != "" {
+				id, err := instanceArg(opts.Target)
+				if err != nil {
+					return cli.Usagef("invalid --target: %v", err)
+				}
+				opts.Target = id
+			}
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -85,7 +99,7 @@ func newFailoverCmd(f *Factory, command string, runF func(context.Context, *Fail
 	}
 	if command == "failover" {
 		cmd.Use = "failover INSTANCE | --cluster C [--target I]"
-		cmd.Short = "Force a Multi-AZ failover, measure the outage clients see, verify the new primary"
+		cmd.Short = "Force a Multi-AZ or Aurora failover, measure the outage clients see, verify the new primary"
 		cmd.Long = `Force a Multi-AZ failover (RebootDBInstance ForceFailover=true) and measure it.
 
 While it runs, a probe connects afresh through the instance endpoint every
@@ -102,11 +116,21 @@ than its parameter group says is caught.
 Nothing is triggered unless the instance is available, Multi-AZ, and the
 probe could log in first: an outage that cannot be measured is no test.
 
+With --cluster C, an Aurora cluster fails over instead (FailoverDBCluster, to
+--target I or to the reader RDS picks). The probe then writes a heartbeat
+through the cluster endpoint, looking its name up afresh on every attempt, so
+the report dates the DNS flip (or says the address did not change) and counts
+writes refused by a read-only server (1290, 1836) as read_only. A second
+probe writes through the old writer's own instance endpoint, as a client with
+a stale DNS cache or pool would, and the report shows what it met. The new
+writer is identified by server identity and @@read_only, and verified.
+
 Exit codes: 0 done; 3 the measured downtime exceeded --max-downtime or the
 new primary drifts; 2 refused before any change (not Multi-AZ, bad flags,
 no --yes off a terminal); 1 anything else (not found, timeout, interrupted).`
 		cmd.Example = `  rdsctl failover staging-db --yes
-  rdsctl failover staging-db --max-downtime 60s -o json --yes > failover.json`
+  rdsctl failover staging-db --max-downtime 60s -o json --yes > failover.json
+  rdsctl failover --cluster staging-aurora --target staging-aurora-2 --yes`
 		cmd.Flags().StringVar(&opts.Cluster, "cluster", "", "fail over Aurora cluster `C` instead of an instance")
 		cmd.Flags().StringVar(&opts.Target, "target", "", "with --cluster: the reader instance `I` to promote")
 	} else {
@@ -135,13 +159,11 @@ Exit codes as for 'rdsctl failover'.`
 
 func (o *FailoverOptions) validate() error {
 	switch {
-	case o.Cluster != "":
-		// The lab has no Aurora clusters to test a FailoverDBCluster
-		// against, and rdsctl does not send what it cannot test.
-		return cli.Usagef("--cluster: Aurora cluster failover is not supported yet; fail over an instance by name")
-	case o.Target != "":
+	case o.Cluster != "" && o.Instance != "":
+		return cli.Usagef("name either a DB instance or --cluster C, not both")
+	case o.Target != "" && o.Cluster == "":
 		return cli.Usagef("--target goes with --cluster")
-	case o.Instance == "":
+	case o.Instance == "" && o.Cluster == "":
 		return cli.Usagef("name the DB instance to %s", o.Command)
 	case o.MaxDowntime < 0:
 		return cli.Usagef("invalid --max-downtime %s: must not be negative", o.MaxDowntime)
@@ -168,6 +190,9 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Cluster != "" {
+		return clusterFailoverRun(ctx, opts, api, awsCfg, vo)
+	}
 	// Checked here for the prompt and the probe's login; failover.Run
 	// checks again just before it triggers, since a prompt can wait long
 	// enough for the instance to change.
@@ -178,7 +203,7 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	case errors.Is(err, failover.ErrNotMultiAZ):
 		return cli.Usage(err)
 	case err != nil:
-		return err
+		return clusterHint(ctx, ios, api, "rdsctl failover", opts.Instance, err)
 	}
 	what := "reboot " + opts.Instance
 	if opts.Failover {
@@ -187,15 +212,11 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	if err := ios.Confirm(what); err != nil {
 		return err
 	}
-	conn, err := vo.Login.Resolve(ctx, awsCfg, in, vo.Warnf)
+	probe, err := loginProbe(ctx, vo, awsCfg, in, opts.ProbeInterval)
 	if err != nil {
-		return usageIfConfig(err)
+		return err
 	}
-	probe, err := failover.NewProbe(conn.Config)
-	if err != nil {
-		return cli.Usage(err)
-	}
-	probe.Interval, probe.Write = opts.ProbeInterval, opts.ProbeWrite
+	probe.Write = opts.ProbeWrite
 	fo := failover.Options{Instance: opts.Instance, Failover: opts.Failover, Probe: probe, Timeout: opts.Timeout,
 		MaxDowntime: opts.MaxDowntime, Progress: ios.Progressf, Warn: ios.Warnf}
 	if !opts.NoVerify {
@@ -204,6 +225,28 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 		}
 	}
 	res, runErr := failover.Run(ctx, api, fo)
+	return failoverReport(opts, res, runErr)
+}
+
+// loginProbe is a failover probe of in's endpoint, logged in as vo says
+// (a login that cannot work is a usage error), every interval.
+func loginProbe(ctx context.Context, vo verify.Options, awsCfg aws.Config, in types.DBInstance, interval time.Duration) (*failover.Probe, error) {
+	conn, err := vo.Login.Resolve(ctx, awsCfg, in, vo.Warnf)
+	if err != nil {
+		return nil, usageIfConfig(err)
+	}
+	probe, err := failover.NewProbe(conn.Config)
+	if err != nil {
+		return nil, cli.Usage(err)
+	}
+	probe.Interval = interval
+	return probe, nil
+}
+
+// failoverReport prints a run's report (unless nothing was triggered) and
+// turns its outcome into the command's error.
+func failoverReport(opts *FailoverOptions, res *failover.Result, runErr error) error {
+	ios := opts.IO
 	if res.TriggeredAt.IsZero() {
 		// Nothing was triggered: the run stopped in its checks.
 		if errors.Is(runErr, failover.ErrNoBaseline) {

@@ -24,8 +24,13 @@ func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, res *failover
 	case res.MaxDowntimeExceeded:
 		down = cs.Red(down + fmt.Sprintf(", over --max-downtime %gs", *res.MaxDowntimeSeconds))
 	}
-	fields := []ui.Field{
-		ui.F("instance", res.Instance),
+	var fields []ui.Field
+	if res.Cluster != "" {
+		fields = append(fields, ui.F("cluster", res.Cluster), ui.F("writer", orDash(res.OldWriter)+" -> "+orDash(res.NewWriter)))
+	} else {
+		fields = append(fields, ui.F("instance", res.Instance))
+	}
+	fields = append(fields,
 		ui.F("operation", res.Operation),
 		ui.F("downtime", down),
 		ui.F("first_failure_at", fmtTimePtr(res.FirstFailureAt)),
@@ -33,7 +38,8 @@ func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, res *failover
 		ui.F("clients_saw", errorClasses(res.ErrorClasses)),
 		ui.F("primary_az", azMove(res)),
 		ui.F("primary_server", serverMove(res)),
-	}
+	)
+	fields = append(fields, clusterFields(res)...)
 	if res.APISeconds != nil {
 		fields = append(fields, ui.F("api_available_after", fmt.Sprintf("%.3fs", *res.APISeconds)))
 	}
@@ -56,6 +62,35 @@ func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, res *failover
 		return printVerifyReport(ios, res.Verify)
 	}
 	return nil
+}
+
+// clusterFields are the cluster failover's own lines: whether the
+// endpoint reached the new writer, the DNS flip, and what a client stuck
+// on the old writer's instance endpoint met.
+func clusterFields(res *failover.Result) []ui.Field {
+	var fields []ui.Field
+	if res.WriterConfirmed != nil {
+		v := "no: the cluster endpoint's server is not the new writer's"
+		if *res.WriterConfirmed {
+			v = fmt.Sprintf("yes: the cluster endpoint answers as %s's server (server_id %d), read-write", res.NewWriter, res.NewWriterServer.ServerID)
+		}
+		fields = append(fields, ui.F("writer_confirmed", v))
+	}
+	if d := res.DNS; d != nil {
+		v := fmt.Sprintf("%s: address did not change (%s)", d.Name, orDash(d.AddressAfter))
+		if d.Changed {
+			v = fmt.Sprintf("%s: %s -> %s at %s (+%.3fs)", d.Name, d.AddressBefore, d.AddressAfter, fmtTimePtr(d.ChangedAt), *d.ChangedAfterSeconds)
+		}
+		fields = append(fields, ui.F("dns", v))
+	}
+	if e := res.OldWriterEndpoint; e != nil {
+		v := fmt.Sprintf("%s (%s): %s", e.Instance, e.Address, errorClasses(e.ErrorClasses))
+		if e.ReadOnlyAtEnd {
+			v += "; read-only at the end: a client still on it cannot write"
+		}
+		fields = append(fields, ui.F("old_writer_endpoint", v))
+	}
+	return fields
 }
 
 func fmtTimePtr(t *time.Time) string {

@@ -56,7 +56,7 @@ Exit codes: 0 valid; 2 invalid.`,
 				return cli.Usage(err)
 			}
 			fmt.Fprintf(f.IOStreams.Out, "%s: valid: target %s, %d probe(s) besides the database, %d step(s), rollback %t\n",
-				filepath.Base(args[0]), sc.Target.Instance, len(sc.Probes), len(sc.Steps), sc.Rollback)
+				filepath.Base(args[0]), sc.Target.Name(), len(sc.Probes), len(sc.Steps), sc.Rollback)
 			return nil
 		},
 	}
@@ -119,7 +119,11 @@ func gamedayRun(ctx context.Context, opts *GamedayOptions) error {
 		return err
 	}
 	login := runtimeVerifyOptions(verify.Options{Login: opts.DB.login()}, opts.CommonOptions).Login
-	drv, err := gameday.NewRDSDriver(ctx, api, awsCfg, sc.Target.Instance, login, prog.warnf, prog.logf)
+	newDriver := gameday.NewRDSDriver
+	if sc.Target.Cluster != "" {
+		newDriver = gameday.NewClusterDriver
+	}
+	drv, err := newDriver(ctx, api, awsCfg, sc.Target.Name(), login, prog.warnf, prog.logf)
 	if err != nil {
 		return usageIfConfig(err)
 	}

@@ -20,8 +20,11 @@ type ParamsAttachOptions struct {
 	CommonOptions
 	Name     string
 	Instance string
-	Reboot   bool
-	Timeout  time.Duration
+	// Cluster attaches a DB cluster parameter group to an Aurora cluster
+	// instead (ModifyDBCluster).
+	Cluster string
+	Reboot  bool
+	Timeout time.Duration
 }
 
 // NewCmdParamsAttach builds `rdsctl params attach`. Attaching changes
@@ -30,7 +33,7 @@ type ParamsAttachOptions struct {
 func NewCmdParamsAttach(f *Factory, runF func(context.Context, *ParamsAttachOptions) error) *cobra.Command {
 	opts := &ParamsAttachOptions{}
 	cmd := &cobra.Command{
-		Use:   "attach NAME --instance I [--reboot]",
+		Use:   "attach NAME --instance I | --cluster C [--reboot]",
 		Short: "Attach a parameter group to a DB instance (asks first; --yes off a terminal)",
 		Long: `Attach a DB parameter group to a DB instance, in place of its current one.
 
@@ -42,20 +45,34 @@ Attaching the group the instance already has does nothing.
 RDS applies a newly attached group at the next reboot, dynamic values too:
 the group is "applying", then "pending-reboot". With --reboot, rdsctl then
 reboots the instance (no failover) and waits, within --timeout, until it is
-available and in-sync.`,
+available and in-sync.
+
+With --cluster C, NAME is a DB cluster parameter group and becomes the
+cluster's (ModifyDBCluster): every member is then pending-reboot for it.
+With --reboot, the members are rebooted one at a time, readers first and the
+writer last, and rdsctl waits until the group is in-sync on every member.`,
 		Example: `  rdsctl params attach staging --instance staging-db
-  rdsctl params attach staging --instance staging-db --reboot --yes -o json`,
+  rdsctl params attach staging --instance staging-db --reboot --yes -o json
+  rdsctl params attach aurora-cg --cluster staging-aurora --reboot --yes`,
 		Args: cobra.ExactArgs(1),
 	}
-	cmd.Flags().StringVar(&opts.Instance, "instance", "", "the DB instance to attach the group to (required)")
+	cmd.Flags().StringVar(&opts.Instance, "instance", "", "the DB instance to attach the group to")
+	cmd.Flags().StringVar(&opts.Cluster, "cluster", "", "the Aurora DB cluster to attach the cluster parameter group to")
 	cmd.Flags().BoolVar(&opts.Reboot, "reboot", false, "reboot the instance (no failover) and wait until it is in-sync")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", defaultWaitTimeout, "give up waiting after this long, e.g. 90s, 10m")
-	_ = cmd.MarkFlagRequired("instance")
 	parse := func(args []string) (err error) {
 		if opts.Name, err = groupArg(args[0]); err != nil {
 			return err
 		}
-		if opts.Instance, err = instanceArg(opts.Instance); err != nil {
+		switch {
+		case (opts.Instance == "") == (opts.Cluster == ""):
+			return cli.Usagef("name the DB instance (--instance I) or the cluster (--cluster C) to attach %s to", opts.Name)
+		case opts.Cluster != "":
+			opts.Cluster, err = clusterArg(opts.Cluster)
+		default:
+			opts.Instance, err = instanceArg(opts.Instance)
+		}
+		if err != nil {
 			return err
 		}
 		return checkTimeout(opts.Timeout)
@@ -66,7 +83,8 @@ available and in-sync.`,
 // attachReport is the machine-readable result of `params attach`. Status
 // is "applied" or, when the group was attached already, "unchanged".
 type attachReport struct {
-	Instance             string `json:"instance"`
+	Instance             string `json:"instance,omitempty"`
+	Cluster              string `json:"cluster,omitempty"`
 	Group                string `json:"group"`
 	PreviousGroup        string `json:"previous_group"`
 	Family               string `json:"family"`
@@ -81,6 +99,9 @@ func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
 	api, err := opts.RDS(ctx)
 	if err != nil {
 		return err
+	}
+	if opts.Cluster != "" {
+		return paramsAttachClusterRun(ctx, opts, api)
 	}
 	rep, err := checkAttach(ctx, api, opts)
 	if err != nil {
@@ -200,8 +221,12 @@ func groupApplyStatus(in types.DBInstance, group string) (string, bool) {
 func printAttach(c CommonOptions, rep *attachReport) error {
 	return c.IO.Print(c.Format, rep, func() error {
 		cs := c.IO.ColorScheme()
+		what := ui.F("instance", rep.Instance)
+		if rep.Cluster != "" {
+			what = ui.F("cluster", rep.Cluster)
+		}
 		return c.IO.PrintFields(
-			ui.F("instance", rep.Instance),
+			what,
 			ui.F("parameter group", rep.Group+" ("+colorApplyStatus(cs, rep.ParameterApplyStatus)+")"),
 			ui.F("previous group", orDash(rep.PreviousGroup)),
 			ui.F("family", rep.Family),

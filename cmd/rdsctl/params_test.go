@@ -185,7 +185,7 @@ func TestParamsParsingRejects(t *testing.T) {
 		{"apply no file", parseApply, nil, `required flag(s) "file" not set`},
 		{"apply args", parseApply, []string{"-f", "x", "y"}, "unknown command"},
 		{"apply bad mode", parseApply, []string{"-f", "x", "--apply", "x"}, "invalid apply mode"},
-		{"attach no instance", parseAttach, []string{"g"}, `required flag(s) "instance" not set`},
+		{"attach no instance", parseAttach, []string{"g"}, `name the DB instance (--instance I) or the cluster (--cluster C)`},
 		{"attach empty instance", parseAttach, []string{"g", "--instance", " "}, "invalid DB instance identifier"},
 		{"attach bad group", parseAttach, []string{"a b", "--instance", "db"}, "invalid parameter group name"},
 		{"attach two", parseAttach, []string{"a", "b", "--instance", "db"}, "accepts 1 arg(s)"},

@@ -21,9 +21,10 @@ func init() {
 // cmdCheckDowntime holds a measurement against the truth: the downtime in
 // a `failover -o json` report must lie within TOLERANCE seconds of the
 // lab's own record of its latest failover outage of INSTANCE (the window
-// in which the endpoint accepted no queries).
+// in which the endpoint accepted no queries), or of CLUSTER (the window in
+// which the cluster endpoint accepted no writes).
 //
-//	checkdowntime FILE INSTANCE TOLERANCE
+//	checkdowntime FILE INSTANCE|CLUSTER TOLERANCE
 func cmdCheckDowntime(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: checkdowntime FILE INSTANCE TOLERANCE")
@@ -42,7 +43,7 @@ func cmdCheckDowntime(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	var truth *lab.Outage
 	for i := range st.Outages {
-		if o := st.Outages[i]; o.Instance == args[1] && o.Cause == "failover" {
+		if o := st.Outages[i]; (o.Instance == args[1] || o.Cluster == args[1]) && o.Cause == "failover" {
 			truth = &o
 		}
 	}

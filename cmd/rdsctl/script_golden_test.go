@@ -57,7 +57,7 @@ var jsonPlaceholders = map[string]string{
 
 var (
 	jsonTime = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$`)
-	jsonPort = regexp.MustCompile(`(127\.0\.0\.1|localhost):\d+`)
+	jsonPort = regexp.MustCompile(`(127\.0\.0\.\d+|localhost):\d+`)
 )
 
 type jsonNormaliser struct{ keys map[string]bool }

@@ -23,6 +23,9 @@ import (
 type StatusOptions struct {
 	CommonOptions
 	Instance string
+	// Cluster shows an Aurora DB cluster instead: members, roles,
+	// endpoints and group statuses.
+	Cluster string
 }
 
 // NewCmdStatus builds `rdsctl status`: one DB instance as RDS describes
@@ -31,7 +34,7 @@ type StatusOptions struct {
 func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
 	opts := &StatusOptions{}
 	cmd := &cobra.Command{
-		Use:   "status [INSTANCE]",
+		Use:   "status [INSTANCE] | --cluster C",
 		Short: "List DB instances, or show one: endpoint, status, zones, parameter groups and their apply status",
 		Long: `With no argument, list every DB instance in the region: status, Multi-AZ,
 parameter group and its apply status, and endpoint.
@@ -40,14 +43,29 @@ With an INSTANCE, show it: endpoint, status, engine, class, Multi-AZ and its zon
 parameter groups with their apply status, pending modifications and when it
 was created.
 
+With --cluster C, show an Aurora DB cluster: its status, writer and reader
+endpoints, cluster parameter group, and each member with its role (writer or
+reader), status, instance endpoint, promotion tier, and the apply status of
+both the cluster parameter group and its own DB parameter groups. With no
+argument, the clusters are listed after the instances.
+
 A parameter group that is pending-reboot has changes the server will run only
 after a reboot (RDS does not say how many).`,
 		Example: `  rdsctl status
   rdsctl status staging-db
+  rdsctl status --cluster staging-aurora
   rdsctl status staging-db -o json | jq -r .parameter_groups[0].parameter_apply_status`,
 		Args: cobra.MaximumNArgs(1),
 	}
+	cmd.Flags().StringVar(&opts.Cluster, "cluster", "", "show Aurora DB cluster `C`: members, roles, endpoints, group statuses")
 	parse := func(args []string) (err error) {
+		if opts.Cluster != "" {
+			if len(args) > 0 {
+				return cli.Usagef("name either a DB instance or --cluster C, not both")
+			}
+			opts.Cluster, err = clusterArg(opts.Cluster)
+			return err
+		}
 		if len(args) == 0 {
 			return nil // list every instance
 		}
@@ -71,7 +89,20 @@ func instanceArg(s string) (string, error) {
 	return id, nil
 }
 
+// clusterArg normalises a DB cluster identifier as instanceArg does an
+// instance's: the same rules, a different noun.
+func clusterArg(s string) (string, error) {
+	id := strings.ToLower(strings.TrimSpace(s))
+	if !instanceIDPattern.MatchString(id) {
+		return "", cli.Usagef("invalid DB cluster identifier %q: letters, digits and hyphens, at most 63", s)
+	}
+	return id, nil
+}
+
 func statusRun(ctx context.Context, opts *StatusOptions) error {
+	if opts.Cluster != "" {
+		return statusClusterRun(ctx, opts)
+	}
 	if opts.Instance == "" {
 		return statusListRun(ctx, opts)
 	}
@@ -81,7 +112,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	}
 	in, err := cloud.FindInstance(ctx, api, opts.Instance)
 	if err != nil {
-		return err
+		return clusterHint(ctx, opts.IO, api, "rdsctl status", opts.Instance, err)
 	}
 	rep := newInstanceStatus(in)
 	return opts.IO.Print(opts.Format, rep, func() error {

@@ -26,7 +26,24 @@ func statusListRun(ctx context.Context, opts *StatusOptions) error {
 		reps = append(reps, newInstanceStatus(in))
 	}
 	sort.Slice(reps, func(i, j int) bool { return reps[i].Instance < reps[j].Instance })
-	return opts.IO.Print(opts.Format, reps, func() error { return printInstanceList(opts.IO, reps) })
+	return opts.IO.Print(opts.Format, reps, func() error {
+		if err := printInstanceList(opts.IO, reps); err != nil {
+			return err
+		}
+		// The table only: JSON stays the array of instances it always
+		// was. One call; the members' details are `status --cluster`'s.
+		cls, err := cloud.AllClusters(ctx, api)
+		if err != nil {
+			opts.IO.Warnf("listing DB clusters: %v", err)
+			return nil
+		}
+		cs := make([]clusterStatus, 0, len(cls))
+		for _, c := range cls {
+			cs = append(cs, newClusterStatus(cloud.NewCluster(c, nil)))
+		}
+		sort.Slice(cs, func(i, j int) bool { return cs[i].Cluster < cs[j].Cluster })
+		return printClusterList(opts.IO, cs)
+	})
 }
 
 // printInstanceList is the table of `rdsctl status`; the hints for

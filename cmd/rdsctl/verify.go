@@ -17,6 +17,7 @@ type VerifyOptions struct {
 
 	Instance string // INSTANCE, or "" with Group
 	Group    string // --group: every instance using this parameter group
+	Cluster  string // --cluster: every member of this Aurora DB cluster
 	// Verify are the login and the expectations; verifyRun adds the
 	// streams and the environment.
 	Verify verify.Options
@@ -71,7 +72,7 @@ func NewCmdVerify(f *Factory, runF func(context.Context, *VerifyOptions) error) 
 	var vf verifyFlags
 	var db dbConnFlags
 	cmd := &cobra.Command{
-		Use:   "verify INSTANCE | --group G",
+		Use:   "verify INSTANCE | --group G | --cluster C",
 		Short: "Confirm what the server actually runs, against its parameter group",
 		Long: `Confirm what a DB instance's server actually runs. verify reads the instance's
 parameter group (the user-set values; --all adds the modifiable system-set
@@ -101,12 +102,20 @@ report each; -o json then prints {"parameter_group": G, "instances": [...]},
 each element a report as for one instance (with "error" for an instance that
 could not be verified).
 
+On an Aurora cluster member, the expected values come from both groups: the
+cluster parameter group, with the member's own DB parameter group over it
+(a value set in the instance group wins, for that member only). Each row says
+where its value came from ("instance group G", "cluster group C", "--expect"):
+a FROM column in the table, "from" in JSON. --cluster C verifies every member
+that way; -o json then prints {"cluster": C, "instances": [...]}.
+
 Exit codes: 0 nothing drifts; 3 drift, or an --expect that does not hold;
 1 the instance or its server could not be read (including timeouts);
 2 invalid flags.`,
 		Example: `  rdsctl verify staging-db
   rdsctl verify staging-db --expect wait_timeout=300 -o json
   rdsctl verify --group staging-params --read-timeout 2s
+  rdsctl verify --cluster staging-aurora
   rdsctl verify prod-db --db-secret arn:aws:secretsmanager:...:secret:prod --ca-bundle global-bundle.pem`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -120,11 +129,22 @@ Exit codes: 0 nothing drifts; 3 drift, or an --expect that does not hold;
 				opts.Instance = id
 			}
 			opts.Group = groupName(opts.Group)
+			n := 0
+			for _, s := range []string{opts.Instance, opts.Group, opts.Cluster} {
+				if s != "" {
+					n++
+				}
+			}
 			switch {
-			case opts.Instance == "" && opts.Group == "":
-				return cli.Usagef("name an instance, or a parameter group with --group")
-			case opts.Instance != "" && opts.Group != "":
-				return cli.Usagef("name an instance or --group, not both")
+			case n == 0:
+				return cli.Usagef("name an instance, a parameter group with --group, or a cluster with --cluster")
+			case n > 1:
+				return cli.Usagef("name one of an instance, --group or --cluster")
+			case opts.Cluster != "":
+				var err error
+				if opts.Cluster, err = clusterArg(opts.Cluster); err != nil {
+					return err
+				}
 			}
 			vo, err := vf.options(db)
 			if err != nil {
@@ -138,6 +158,7 @@ Exit codes: 0 nothing drifts; 3 drift, or an --expect that does not hold;
 		},
 	}
 	cmd.Flags().StringVar(&opts.Group, "group", "", "verify every DB instance that uses parameter group `NAME`")
+	cmd.Flags().StringVar(&opts.Cluster, "cluster", "", "verify every member of Aurora DB cluster `C`")
 	vf.register(cmd)
 	db.register(cmd)
 	return cmd
@@ -157,12 +178,12 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.Group != "" {
+	if opts.Group != "" || opts.Cluster != "" {
 		return verifyGroupRun(ctx, opts, api, awsCfg, vo)
 	}
 	rep, err := verify.Instance(ctx, api, awsCfg, opts.Instance, vo)
 	if err != nil {
-		return usageIfConfig(err)
+		return usageIfConfig(clusterHint(ctx, opts.IO, api, "rdsctl verify", opts.Instance, err))
 	}
 	if err := opts.IO.Print(opts.Format, rep, func() error { return printVerifyReport(opts.IO, rep) }); err != nil {
 		return err

@@ -11,10 +11,16 @@ import (
 )
 
 // verifyGroupRun verifies every instance that uses opts.Group through
-// verify.Group, prints the reports in instance order, and reports the
+// verify.Group (every member of opts.Cluster through verify.Cluster), prints the reports in instance order, and reports the
 // members that could not be verified on stderr.
 func verifyGroupRun(ctx context.Context, opts *VerifyOptions, api verify.API, awsCfg aws.Config, vo verify.Options) error {
-	g, err := verify.Group(ctx, api, awsCfg, opts.Group, vo)
+	var g *verify.GroupReport
+	var err error
+	if opts.Cluster != "" {
+		g, err = verify.Cluster(ctx, api, awsCfg, opts.Cluster, vo)
+	} else {
+		g, err = verify.Group(ctx, api, awsCfg, opts.Group, vo)
+	}
 	if err != nil {
 		return usageIfConfig(err)
 	}

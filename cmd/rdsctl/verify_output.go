@@ -22,9 +22,20 @@ func printVerifyReport(ios *ui.IOStreams, rep *verify.Report) error {
 		fmt.Fprintln(ios.Out)
 	}
 	cs := ios.ColorScheme()
-	t := ios.NewTable("NAME", "EXPECTED", "ACTUAL", "STATUS")
+	// An Aurora member's values come from two groups: say which, in a
+	// fifth column, so the first four keep their meaning piped.
+	var t *ui.Table
+	if rep.Cluster != "" {
+		t = ios.NewTable("NAME", "EXPECTED", "ACTUAL", "STATUS", "FROM")
+	} else {
+		t = ios.NewTable("NAME", "EXPECTED", "ACTUAL", "STATUS")
+	}
 	for _, r := range rep.Parameters {
-		t.AddRow(r.Name, orDash(r.Expected), orDash(r.Actual), colorStatus(cs, r.Status))
+		row := []string{r.Name, orDash(r.Expected), orDash(r.Actual), colorStatus(cs, r.Status)}
+		if rep.Cluster != "" {
+			row = append(row, orDash(r.From))
+		}
+		t.AddRow(row...)
 	}
 	if t.Len() > 0 {
 		if err := t.Render(); err != nil {
@@ -57,6 +68,10 @@ func reportFields(rep *verify.Report) []ui.Field {
 		ui.F("instance", instance),
 		ui.F("endpoint", rep.Endpoint),
 		ui.F("server", fmt.Sprintf("%s, server_id %d, %s, %s", rep.Server.Hostname, rep.Server.ServerID, rep.Server.Version, role)),
+	}
+	if rep.Cluster != "" {
+		fields = append(fields, ui.F("cluster", rep.Cluster),
+			ui.F("cluster parameter group", fmt.Sprintf("%s (%s)", orDash(rep.ClusterParameterGroup), orDash(rep.ClusterParameterApplyStatus))))
 	}
 	if rep.ParameterGroup != "" {
 		fields = append(fields, ui.F("parameter group", fmt.Sprintf("%s (%s)", rep.ParameterGroup, orDash(rep.ParameterApplyStatus))))

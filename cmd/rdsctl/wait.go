@@ -50,8 +50,10 @@ const defaultWaitTimeout = 15 * time.Minute
 type WaitOptions struct {
 	CommonOptions
 	Instance string
-	For      waitTarget
-	Timeout  time.Duration
+	// Cluster waits for an Aurora DB cluster and every member instead.
+	Cluster string
+	For     waitTarget
+	Timeout time.Duration
 }
 
 // NewCmdWait builds `rdsctl wait`.
@@ -60,26 +62,43 @@ func NewCmdWait(f *Factory, runF func(context.Context, *WaitOptions) error) *cob
 	var target string
 	cmd := &cobra.Command{
 		Use:   "wait INSTANCE --for available|in-sync [--timeout D]",
-		Short: "Wait until a DB instance is available, or in-sync with its parameter groups",
+		Short: "Wait until a DB instance (or a cluster's every member) is available, or in-sync with its parameter groups",
 		Long: `Wait until a DB instance is available, or (--for in-sync) available with every
 parameter group in-sync: the server runs the groups' values.
 
 Each change of state is reported on stderr. A wait has a deadline (--timeout,
 default 15m); running past it exits 1 and says what state the instance was
 last seen in. --for in-sync fails at once when a group is pending-reboot,
-which no amount of waiting changes: the instance must reboot first.`,
+which no amount of waiting changes: the instance must reboot first.
+
+With --cluster C, wait for an Aurora DB cluster and every member: available,
+or (--for in-sync) with the cluster parameter group and each member's own DB
+parameter groups in-sync on every member.`,
 		Example: `  rdsctl wait staging-db --for available
-  rdsctl wait staging-db --for in-sync --timeout 5m`,
-		Args: cobra.ExactArgs(1),
+  rdsctl wait staging-db --for in-sync --timeout 5m
+  rdsctl wait --cluster staging-aurora --for in-sync`,
+		Args: cobra.MaximumNArgs(1),
 	}
+	cmd.Flags().StringVar(&opts.Cluster, "cluster", "", "wait for Aurora DB cluster `C` and every member")
 	cmd.Flags().StringVar(&target, "for", "", "the state to wait for: available|in-sync (required)")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", defaultWaitTimeout, "give up after this long, e.g. 90s, 10m")
 	_ = cmd.MarkFlagRequired("for")
 	_ = cmd.RegisterFlagCompletionFunc("for", cobra.FixedCompletions(
 		[]string{string(waitAvailable), string(waitInSync)}, cobra.ShellCompDirectiveNoFileComp))
 	parse := func(args []string) (err error) {
-		if opts.Instance, err = instanceArg(args[0]); err != nil {
-			return err
+		switch {
+		case opts.Cluster != "" && len(args) > 0:
+			return cli.Usagef("name either a DB instance or --cluster C, not both")
+		case opts.Cluster != "":
+			if opts.Cluster, err = clusterArg(opts.Cluster); err != nil {
+				return err
+			}
+		case len(args) == 0:
+			return cli.Usagef("missing INSTANCE (usage: rdsctl wait INSTANCE --for available|in-sync [--timeout D], or rdsctl wait --cluster C --for ...)")
+		default:
+			if opts.Instance, err = instanceArg(args[0]); err != nil {
+				return err
+			}
 		}
 		switch t := waitTarget(strings.ToLower(strings.TrimSpace(target))); t {
 		case waitAvailable, waitInSync:
@@ -102,11 +121,14 @@ func checkTimeout(d time.Duration) error {
 // waitReport is what `rdsctl wait -o json|yaml` prints, reached or not.
 type waitReport struct {
 	Instance      string          `json:"instance"`
+	Cluster       string          `json:"cluster,omitempty"`
 	For           waitTarget      `json:"for"`
 	Reached       bool            `json:"reached"`
 	WaitedSeconds float64         `json:"waited_seconds"`
 	LastSeen      *instanceStatus `json:"last_seen"`
-	Error         string          `json:"error,omitempty"`
+	// LastSeenCluster is --cluster's last look at the cluster.
+	LastSeenCluster *clusterStatus `json:"last_seen_cluster,omitempty"`
+	Error           string         `json:"error,omitempty"`
 }
 
 func waitRun(ctx context.Context, opts *WaitOptions) error {
@@ -114,9 +136,12 @@ func waitRun(ctx context.Context, opts *WaitOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.Cluster != "" {
+		return waitClusterRun(ctx, opts, api)
+	}
 	w := newInstanceWait(opts.IO, api, opts.Instance, opts.Timeout)
 	opts.IO.Progressf("waiting up to %s for DB instance %s to be %s", opts.Timeout, opts.Instance, opts.For)
-	err = w.until(ctx, opts.For)
+	err = clusterHint(ctx, opts.IO, api, "rdsctl wait", opts.Instance, w.until(ctx, opts.For))
 	rep := waitReport{Instance: opts.Instance, For: opts.For, Reached: err == nil,
 		WaitedSeconds: time.Since(w.start).Round(time.Millisecond).Seconds()}
 	if w.last != nil {

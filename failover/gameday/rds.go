@@ -25,10 +25,13 @@ type RDSDriver struct {
 	api    cloud.RDS
 	awsCfg aws.Config
 	id     string
-	login  verify.Login
-	conn   verify.Connection
-	warnf  func(string, ...any)
-	logf   func(string, ...any)
+	// cluster is set for an Aurora cluster target (id is then the
+	// cluster's): see NewClusterDriver.
+	cluster bool
+	login   verify.Login
+	conn    verify.Connection
+	warnf   func(string, ...any)
+	logf    func(string, ...any)
 }
 
 var _ Driver = (*RDSDriver)(nil)
@@ -51,9 +54,21 @@ func NewRDSDriver(ctx context.Context, api cloud.RDS, awsCfg aws.Config, id stri
 	return &RDSDriver{api: api, awsCfg: awsCfg, id: id, login: login, conn: conn, warnf: warnf, logf: logf}, nil
 }
 
-func (d *RDSDriver) groups() cloud.Groups { return cloud.Groups{API: d.api} }
+// groups reaches group's kind: for a cluster target, the cluster's own
+// parameter group is a cluster parameter group, any other a DB one.
+func (d *RDSDriver) groups(ctx context.Context, group string) cloud.Groups {
+	if d.cluster {
+		if c, err := cloud.FindCluster(ctx, d.api, d.id); err == nil && strings.EqualFold(aws.ToString(c.DBClusterParameterGroup), group) {
+			return cloud.Groups{API: d.api, Cluster: true}
+		}
+	}
+	return cloud.Groups{API: d.api}
+}
 
 func (d *RDSDriver) DescribeTarget(ctx context.Context) (TargetInfo, error) {
+	if d.cluster {
+		return d.describeCluster(ctx)
+	}
 	in, err := cloud.FindInstance(ctx, d.api, d.id)
 	if err != nil {
 		return TargetInfo{}, err
@@ -73,7 +88,7 @@ func (d *RDSDriver) DescribeTarget(ctx context.Context) (TargetInfo, error) {
 }
 
 func (d *RDSDriver) GroupParams(ctx context.Context, group string, names []string) (map[string]ParamState, error) {
-	ps, err := d.groups().Parameters(ctx, group, "")
+	ps, err := d.groups(ctx, group).Parameters(ctx, group, "")
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +107,8 @@ func (d *RDSDriver) GroupParams(ctx context.Context, group string, names []strin
 // plan validates a set (values) or reset (names) against the group's
 // metadata: the same planner `rdsctl params set|reset` uses.
 func (d *RDSDriver) plan(ctx context.Context, group string, values []Param, names []string) (*params.Plan, error) {
-	ps, err := d.groups().Parameters(ctx, group, "")
+	g := d.groups(ctx, group)
+	ps, err := g.Parameters(ctx, group, "")
 	if err != nil {
 		return nil, err
 	}
@@ -101,9 +117,9 @@ func (d *RDSDriver) plan(ctx context.Context, group string, values []Param, name
 		for _, v := range values {
 			as = append(as, params.Assignment{Name: v.Name, Value: v.Value})
 		}
-		return params.PlanModify(group, false, ps, as, params.ApplyAuto)
+		return params.PlanModify(group, g.Cluster, ps, as, params.ApplyAuto)
 	}
-	return params.PlanReset(group, false, ps, names, false, params.ApplyAuto)
+	return params.PlanReset(group, g.Cluster, ps, names, false, params.ApplyAuto)
 }
 
 func (d *RDSDriver) SetParams(ctx context.Context, group string, values []Param) error {
@@ -145,6 +161,9 @@ func (d *RDSDriver) Failover(ctx context.Context) (*failover.Result, error) {
 }
 
 func (d *RDSDriver) restart(ctx context.Context, force bool) (*failover.Result, error) {
+	if d.cluster {
+		return d.restartCluster(ctx, force)
+	}
 	return failover.Run(ctx, d.api, failover.Options{Instance: d.id, Failover: force, Probe: d.DatabaseProbe(),
 		Progress: d.logf, Warn: d.warnf})
 }
@@ -158,7 +177,11 @@ func (d *RDSDriver) Verify(ctx context.Context, expect []Param) (*verify.Report,
 	if err != nil {
 		return nil, err
 	}
-	return verify.Instance(ctx, d.api, d.awsCfg, d.id, verify.Options{Login: d.login, Expect: exp, Warnf: d.warnf})
+	id, err := d.instance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return verify.Instance(ctx, d.api, d.awsCfg, id, verify.Options{Login: d.login, Expect: exp, Warnf: d.warnf})
 }
 
 func (d *RDSDriver) ServerValues(ctx context.Context, names []string) (map[string]string, error) {
@@ -185,10 +208,12 @@ func (d *RDSDriver) Wait(ctx context.Context, cond string, timeout time.Duration
 		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 5*time.Second
 	}
 	var err error
-	switch cond {
-	case WaitAvailable:
+	switch {
+	case d.cluster:
+		err = d.waitCluster(ctx, cond, timeout)
+	case cond == WaitAvailable:
 		err = cloud.WaitInstanceAvailable(ctx, d.api, d.id, timeout, fast)
-	case WaitInSync:
+	case cond == WaitInSync:
 		err = cloud.WaitInstanceInSync(ctx, d.api, d.id, timeout, fast)
 	default:
 		return fmt.Errorf("unknown wait condition %q", cond)
@@ -203,7 +228,9 @@ func (d *RDSDriver) DatabaseProbe() *failover.Probe {
 	p, err := failover.NewProbe(d.conn.Config)
 	if err != nil { // the login was resolved already; an error here leaves the probe to report auth failures
 		return &failover.Probe{Addr: d.conn.Config.Addr(), Interval: failover.DefaultInterval,
-			ConnectTimeout: failover.DefaultConnectTimeout, ReadTimeout: failover.DefaultReadTimeout, WriteTimeout: failover.DefaultWriteTimeout}
+			ConnectTimeout: failover.DefaultConnectTimeout, ReadTimeout: failover.DefaultReadTimeout, WriteTimeout: failover.DefaultWriteTimeout, Write: d.cluster}
 	}
+	// Through a cluster endpoint a read-only answer is the outage.
+	p.Write = d.cluster
 	return p
 }

@@ -59,7 +59,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Report, error) {
 		opts.RollbackTimeout = 10 * time.Minute
 	}
 	r := &runner{sc: sc, opts: opts, d: opts.Driver,
-		rep:       &Report{Name: sc.Name, Target: sc.Target.Instance, StartedAt: time.Now().UTC(), Steps: []StepResult{}, Probes: []Figures{}, Markers: []Marker{}},
+		rep:       &Report{Name: sc.Name, Target: sc.Target.Name(), StartedAt: time.Now().UTC(), Steps: []StepResult{}, Probes: []Figures{}, Markers: []Marker{}},
 		origGroup: map[string]map[string]ParamState{}, origServer: map[string]string{}}
 	err := r.run(ctx)
 	r.rep.EndedAt = time.Now().UTC()
@@ -88,7 +88,7 @@ type runner struct {
 func (r *runner) run(ctx context.Context) error {
 	t, err := r.d.DescribeTarget(ctx)
 	if err != nil {
-		return fmt.Errorf("describing target %s: %w", r.sc.Target.Instance, err)
+		return fmt.Errorf("describing target %s: %w", r.sc.Target.Name(), err)
 	}
 	r.target = t
 	r.rep.TargetInfo = &t

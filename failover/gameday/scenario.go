@@ -57,10 +57,20 @@ type Scenario struct {
 	Rollback bool        `json:"rollback"`
 }
 
-// Target is what the drill acts on: a DB instance (clusters come with the
-// Aurora work).
+// Target is what the drill acts on: a DB instance, or an Aurora DB
+// cluster (its failover step is FailoverDBCluster, measured through the
+// cluster endpoint).
 type Target struct {
-	Instance string `json:"instance"`
+	Instance string `json:"instance,omitempty"`
+	Cluster  string `json:"cluster,omitempty"`
+}
+
+// Name is the target's identifier, instance or cluster.
+func (t Target) Name() string {
+	if t.Cluster != "" {
+		return t.Cluster
+	}
+	return t.Instance
 }
 
 // Probe kinds.
@@ -234,20 +244,25 @@ func (p *scenarioParser) parse(data []byte) (*Scenario, error) {
 	}
 	tn := top["target"]
 	if tn == nil {
-		return nil, p.errAt(body, "missing target (want target: {instance: NAME})")
+		return nil, p.errAt(body, "missing target (want target: {instance: NAME} or {cluster: NAME})")
 	}
 	tf, err := p.fields(tn.Value, "target", "instance", "cluster")
 	if err != nil {
 		return nil, err
 	}
-	if c := tf["cluster"]; c != nil {
-		return nil, p.errAt(c.Key, "target.cluster: Aurora clusters are not supported yet; name an instance")
-	}
-	if tf["instance"] == nil {
-		return nil, p.errAt(tn.Value, "target: missing instance")
-	}
-	if s.Target.Instance, err = p.scalar(tf["instance"].Value, "target.instance"); err != nil {
-		return nil, err
+	switch c, i := tf["cluster"], tf["instance"]; {
+	case c != nil && i != nil:
+		return nil, p.errAt(c.Key, "target: name an instance or a cluster, not both")
+	case c != nil:
+		if s.Target.Cluster, err = p.scalar(c.Value, "target.cluster"); err != nil {
+			return nil, err
+		}
+	case i == nil:
+		return nil, p.errAt(tn.Value, "target: missing instance (or cluster)")
+	default:
+		if s.Target.Instance, err = p.scalar(i.Value, "target.instance"); err != nil {
+			return nil, err
+		}
 	}
 	if n := top["probes"]; n != nil {
 		if s.Probes, err = p.probes(n.Value); err != nil {

@@ -90,7 +90,7 @@ func TestParseInvalid(t *testing.T) {
 		{"http url", head + "probes:\n  - http: {name: a, url: 'ftp://x'}\nsteps: [{sleep: 1s}]\n", `want http:// or https://`},
 		{"http status", head + "probes:\n  - http: {name: a, url: 'http://x', expect_status: 700}\nsteps: [{sleep: 1s}]\n", `expect_status 700`},
 		{"missing target", "steps: [{sleep: 1s}]\n", `x.yaml:1:1: missing target`},
-		{"cluster", "target: {cluster: c}\nsteps: [{sleep: 1s}]\n", `not supported yet`},
+		{"instance and cluster", "target: {cluster: c, instance: i}\nsteps: [{sleep: 1s}]\n", `name an instance or a cluster, not both`},
 		{"missing steps", head, `missing steps`},
 		{"empty steps", head + "steps: []\n", `want at least one step`},
 		{"top key", head + "steps: [{sleep: 1s}]\nrolback: true\n", `x.yaml:3:1: the scenario: unknown key "rolback"`},
@@ -139,7 +139,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("target: {instance: db}\nsteps: [{sleep: 1s}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse("f.yaml", data)
-		if err == nil && (s.Target.Instance == "" || len(s.Steps) == 0) {
+		if err == nil && (s.Target.Name() == "" || len(s.Steps) == 0) {
 			t.Fatalf("accepted a scenario without target or steps: %q", data)
 		}
 		if err != nil && !errors.Is(err, ErrInvalid) {

@@ -79,6 +79,18 @@ func (s Spec) dataDir() string { return filepath.Join(s.Dir, "data") }
 // Create clones a fresh datadir from tmpl, starts the server with options,
 // creates the master user and opens the endpoint.
 func Create(ctx context.Context, tmpl *mysqld.Template, spec Spec, boot Boot, masterUser, masterPassword string) (*Instance, error) {
+	return CreateWith(ctx, tmpl, spec, boot, func(ctx context.Context, s *mysqld.Server) error {
+		if err := s.CreateUser(ctx, masterUser, masterPassword); err != nil {
+			return fmt.Errorf("creating master user for %s: %w", spec.ID, err)
+		}
+		return nil
+	})
+}
+
+// CreateWith clones a fresh datadir from tmpl, starts the server with
+// options, runs setup on it (nil for none: an Aurora reader gets its users
+// from the writer) and opens the endpoint.
+func CreateWith(ctx context.Context, tmpl *mysqld.Template, spec Spec, boot Boot, setup func(context.Context, *mysqld.Server) error) (*Instance, error) {
 	if err := os.MkdirAll(spec.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating instance %s: %w", spec.ID, err)
 	}
@@ -89,9 +101,11 @@ func Create(ctx context.Context, tmpl *mysqld.Template, spec Spec, boot Boot, ma
 	if err != nil {
 		return nil, err
 	}
-	if err := in.Server().CreateUser(ctx, masterUser, masterPassword); err != nil {
-		in.Stop(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("creating master user for %s: %w", spec.ID, err)
+	if setup != nil {
+		if err := setup(ctx, in.Server()); err != nil {
+			in.Stop(context.WithoutCancel(ctx))
+			return nil, err
+		}
 	}
 	return in, nil
 }
@@ -248,6 +262,21 @@ func (in *Instance) restartLocked(ctx context.Context, o Outage, boot Boot) (Out
 	o.RestoredAt = time.Now()
 	return o, nil
 }
+
+// CutConnections closes every connection made through the endpoint, as a
+// restart of the server would: an Aurora writer that becomes a reader
+// loses its clients, which reconnect to a read-only server.
+func (in *Instance) CutConnections() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.server == nil {
+		return fmt.Errorf("instance %s: %w", in.spec.ID, ErrNoEngine)
+	}
+	return in.proxy.Up(in.server.Addr())
+}
+
+// EndpointAddr is the endpoint's host:port.
+func (in *Instance) EndpointAddr() string { return in.proxy.Addr() }
 
 // Stop shuts the server down cleanly and closes the endpoint.
 func (in *Instance) Stop(ctx context.Context) error {

@@ -202,7 +202,7 @@ func TestBindValue(t *testing.T) {
 
 func TestNativePasswordHash(t *testing.T) {
 	// SELECT PASSWORD('password') on any MySQL or MariaDB.
-	if got := nativePasswordHash("password"); got != "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19" {
+	if got := NativePasswordHash("password"); got != "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19" {
 		t.Errorf("hash = %s", got)
 	}
 }

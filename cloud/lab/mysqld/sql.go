@@ -204,9 +204,30 @@ func (s *Server) CreateUser(ctx context.Context, user, password string) error {
 	if !userRE.MatchString(user) {
 		return fmt.Errorf("creating user %q: name must be a letter followed by letters, digits or '_', at most 80", user)
 	}
-	auth := ""
+	hash := ""
 	if password != "" {
-		auth = " IDENTIFIED BY PASSWORD '" + nativePasswordHash(password) + "'"
+		hash = NativePasswordHash(password)
+	}
+	return s.CreateUserHashed(ctx, user, hash)
+}
+
+var hashRE = regexp.MustCompile(`^\*[0-9A-F]{40}$`)
+
+// CreateUserHashed is CreateUser given the password's
+// mysql_native_password hash (NativePasswordHash) instead of the password,
+// for a caller that must keep the master credentials without keeping the
+// password (an Aurora cluster creates its master user on its first
+// member). An empty hash means no password.
+func (s *Server) CreateUserHashed(ctx context.Context, user, hash string) error {
+	if !userRE.MatchString(user) {
+		return fmt.Errorf("creating user %q: name must be a letter followed by letters, digits or '_', at most 80", user)
+	}
+	if hash != "" && !hashRE.MatchString(hash) {
+		return fmt.Errorf("creating user %q: not a mysql_native_password hash", user)
+	}
+	auth := ""
+	if hash != "" {
+		auth = " IDENTIFIED BY PASSWORD '" + hash + "'"
 	}
 	for _, host := range []string{"%", "localhost"} {
 		account := "'" + user + "'@'" + host + "'"
@@ -222,9 +243,9 @@ func (s *Server) CreateUser(ctx context.Context, user, password string) error {
 	return nil
 }
 
-// nativePasswordHash is PASSWORD(p) for mysql_native_password:
+// NativePasswordHash is PASSWORD(p) for mysql_native_password:
 // '*' + upper hex of SHA1(SHA1(p)).
-func nativePasswordHash(p string) string {
+func NativePasswordHash(p string) string {
 	h1 := sha1.Sum([]byte(p))
 	h2 := sha1.Sum(h1[:])
 	return "*" + strings.ToUpper(hex.EncodeToString(h2[:]))

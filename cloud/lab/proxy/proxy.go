@@ -62,10 +62,14 @@ type Proxy struct {
 	addr string
 	port int
 
-	mu        sync.Mutex
-	ln        net.Listener
-	held      int    // while a refusing outage lasts, the placeholder socket holding the port (else -1)
-	backend   string // "" while down
+	mu   sync.Mutex
+	ln   net.Listener
+	held int // while a refusing outage lasts, the placeholder socket holding the port (else -1)
+	// backends are the addresses new connections go to, in turn (round
+	// robin: a reader endpoint spreads connections across readers); empty
+	// while down.
+	backends  []string
+	next      int
 	mode      Mode
 	conns     map[net.Conn]bool     // live sockets; true for a proxied client's side
 	silent    map[net.Conn]struct{} // black-holed client connections, see holdSilent
@@ -94,23 +98,39 @@ func (p *Proxy) Addr() string { return p.addr }
 // Port is the endpoint's TCP port.
 func (p *Proxy) Port() int { return p.port }
 
-// Backend is the address new connections go to, or "" while down.
+// Backend is the address new connections go to (the first, when they take
+// turns), or "" while down.
 func (p *Proxy) Backend() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.backend
+	if len(p.backends) == 0 {
+		return ""
+	}
+	return p.backends[0]
 }
 
 // Up routes new connections to backend. Connections a black hole holds
 // stay silent: they lead to the dead primary.
-func (p *Proxy) Up(backend string) error {
+func (p *Proxy) Up(backend string) error { return p.UpAll([]string{backend}, true) }
+
+// UpAll routes new connections to backends in turn, as a reader endpoint
+// spreads them. With cut, every proxied connection is cut first (an outage
+// ends); without, connections already made stay where they are (the set of
+// readers changed). Either way black-holed connections stay silent.
+func (p *Proxy) UpAll(backends []string, cut bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return errors.New("proxy is closed")
 	}
-	p.backend = backend
-	p.closeConnsLocked()
+	if len(backends) == 0 {
+		return errors.New("proxy: no backend")
+	}
+	p.backends = append([]string(nil), backends...)
+	p.next = 0
+	if cut {
+		p.closeConnsLocked()
+	}
 	if p.ln == nil {
 		// The listener is bound beside the placeholder before the
 		// placeholder goes, so the port is never free.
@@ -130,7 +150,7 @@ func (p *Proxy) Up(backend string) error {
 func (p *Proxy) Down(mode Mode) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.backend = ""
+	p.backends = nil
 	p.mode = mode
 	if mode == Blackhole {
 		for c, client := range p.conns {
@@ -161,7 +181,7 @@ func (p *Proxy) Down(mode Mode) {
 func (p *Proxy) Close() error {
 	p.mu.Lock()
 	p.closed = true
-	p.backend = ""
+	p.backends = nil
 	if p.ln != nil {
 		p.ln.Close()
 		p.ln = nil
@@ -227,7 +247,11 @@ func (p *Proxy) handle(c net.Conn) {
 		c.Close()
 		return
 	}
-	backend := p.backend
+	backend := ""
+	if n := len(p.backends); n > 0 {
+		backend = p.backends[p.next%n]
+		p.next = (p.next + 1) % n
+	}
 	if backend == "" && p.mode != Blackhole {
 		p.mu.Unlock()
 		c.Close()

@@ -295,3 +295,43 @@ func TestRefusingOutageKeepsThePort(t *testing.T) {
 	}
 	ln.Close()
 }
+
+func TestUpAllTakesTurns(t *testing.T) {
+	a, b := echoServer(t, "a"), echoServer(t, "b")
+	p, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.UpAll([]string{a, b}, true); err != nil {
+		t.Fatal(err)
+	}
+	kept := dial(t, p)
+	if got, err := roundTrip(t, kept, "1"); err != nil || got != "a:1\n" {
+		t.Fatalf("first connection: %q, %v", got, err)
+	}
+	seen := map[string]int{}
+	for i := 0; i < 4; i++ {
+		got, err := roundTrip(t, dial(t, p), "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[got]++
+	}
+	if seen["a:x\n"] != 2 || seen["b:x\n"] != 2 {
+		t.Fatalf("4 connections went %v, want 2 to each backend", seen)
+	}
+	// A new set of backends without a cut leaves live connections alone.
+	if err := p.UpAll([]string{b}, false); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := roundTrip(t, kept, "2"); err != nil || got != "a:2\n" {
+		t.Fatalf("kept connection after UpAll without cut: %q, %v", got, err)
+	}
+	if got, err := roundTrip(t, dial(t, p), "y"); err != nil || got != "b:y\n" {
+		t.Fatalf("after UpAll([b]): %q, %v", got, err)
+	}
+	if err := p.UpAll(nil, false); err == nil {
+		t.Fatal("UpAll with no backend accepted")
+	}
+}
