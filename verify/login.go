@@ -117,9 +117,9 @@ func (l Login) Validate() error {
 		}
 	}
 	if l.CABundle != "" {
-		pem, err := os.ReadFile(l.CABundle)
+		pem, err := readSmallFile(l.CABundle, "ca bundle", maxCABundle)
 		if err != nil {
-			return fmt.Errorf("%w: reading ca bundle: %w", ErrInvalidConfig, err)
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
 			return fmt.Errorf("%w: ca bundle %s holds no PEM certificates", ErrInvalidConfig, l.CABundle)
