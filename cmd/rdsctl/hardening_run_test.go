@@ -27,9 +27,9 @@ type cliResult struct {
 // cliRun describes a run of the real binary (the test binary under the
 // name rdsctl, which testscript.Main puts on $PATH).
 type cliRun struct {
-	Args    []string
-	Env     []string // appended to the base environment; later entries win
-	Stdin   string
+	Args  []string
+	Env   []string // appended to the base environment; later entries win
+	Stdin string
 	// StdinFile, when set, is standard input instead of Stdin (a pipe the
 	// test holds open, /dev/zero).
 	StdinFile *os.File
