@@ -96,15 +96,15 @@ func TestLoadProfile(t *testing.T) {
 	}
 }
 
-func TestLoadAdaptiveRetryer(t *testing.T) {
+func TestLoadRetryer(t *testing.T) {
 	isolateEnv(t)
 	cfg, err := cloud.Load(context.Background(), cloud.Options{Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := cfg.Retryer()
-	if _, ok := r.(*retry.AdaptiveMode); !ok {
-		t.Errorf("retryer is %T, want *retry.AdaptiveMode", r)
+	if _, ok := r.(*retry.Standard); !ok {
+		t.Errorf("retryer is %T, want *retry.Standard", r)
 	}
 	if r.MaxAttempts() != cloud.DefaultMaxAttempts {
 		t.Errorf("max attempts = %d, want %d", r.MaxAttempts(), cloud.DefaultMaxAttempts)

@@ -1,5 +1,5 @@
 // Package cloud is rdsctl's only door to AWS: loading the configuration
-// (profile, region, SSO, endpoint override, adaptive retries), the RDS
+// (profile, region, SSO, endpoint override, retries), the RDS
 // interface listing exactly the SDK methods rdsctl calls, paginated finds,
 // parameter-group access for DB and cluster groups alike (Groups,
 // GroupWriter), instance operations (attach, reboot, events) and status
@@ -18,15 +18,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/middleware"
 )
 
-// DefaultMaxAttempts bounds the adaptive retryer: enough to ride out
+// DefaultMaxAttempts bounds the retryer (newRetryer): enough to ride out
 // throttling on a busy account (RDS's Describe* limits are shared by every
-// tool in it) without leaving a CLI user staring at a hung command.
-const DefaultMaxAttempts = 8
+// tool in it) or a burst of 5xx, 10 attempts with a back-off capped at 5 s,
+// without leaving a CLI user staring at a hung command.
+const DefaultMaxAttempts = 10
 
 // ErrNoRegion is returned by Load when neither a flag, the environment nor
 // the profile names a region; RDS has no global endpoint to fall back to.
@@ -46,7 +46,7 @@ type Options struct {
 }
 
 // Load resolves the AWS configuration the standard way, then adds what
-// rdsctl needs on top: the adaptive retryer, the user agent and the endpoint
+// rdsctl needs on top: the retryer (newRetryer), the user agent and the endpoint
 // override.
 func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	version := opts.Version
@@ -77,13 +77,7 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 	if maxAttempts <= 0 {
 		maxAttempts = DefaultMaxAttempts
 	}
-	cfg.Retryer = func() aws.Retryer {
-		return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-			o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
-				so.MaxAttempts = maxAttempts
-			})
-		})
-	}
+	cfg.Retryer = func() aws.Retryer { return newRetryer(maxAttempts) }
 	if opts.EndpointURL != "" {
 		// Carried as a config source so that it travels with cfg: the SDK's
 		// own endpoint resolution consults it first for RDS, and NewRDS

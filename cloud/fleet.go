@@ -12,7 +12,7 @@ import (
 // DefaultFleetConcurrency bounds the calls a fleet read has in flight per
 // region: enough to read hundreds of groups in a few seconds, few enough
 // that RDS's Describe* throttling (shared by every tool in the account)
-// is rarely hit, and the adaptive retryer absorbs it when it is.
+// is rarely hit, and the retryer (newRetryer) absorbs it when it is.
 const DefaultFleetConcurrency = 16
 
 // FleetQuery says which parameter groups ReadFleet reads.

@@ -36,7 +36,7 @@ type PasswordSource struct {
 // others can read still works (Kubernetes mounts secrets 0644), but the user
 // should know.
 func (s PasswordSource) Password() (password string, warnings []string, err error) {
-	getenv, stat, readFile := os.Getenv, os.Stat, os.ReadFile
+	getenv, stat := os.Getenv, os.Stat
 	if s.Getenv != nil {
 		getenv = s.Getenv
 	}
@@ -47,9 +47,9 @@ func (s PasswordSource) Password() (password string, warnings []string, err erro
 		if fi, err := stat(s.File); err == nil && fi.Mode().Perm()&0o004 != 0 {
 			warnings = append(warnings, fmt.Sprintf("password file %s is readable by every user (mode %s); chmod 600 it", s.File, fi.Mode().Perm()))
 		}
-		b, err := readFile(s.File)
+		b, err := readSmallFile(s.File, "password file", maxPasswordFile)
 		if err != nil {
-			return "", warnings, fmt.Errorf("%w: reading password file: %w", ErrInvalidConfig, err)
+			return "", warnings, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		b = bytes.TrimSuffix(b, []byte("\n"))
 		b = bytes.TrimSuffix(b, []byte("\r"))

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -219,9 +218,9 @@ func (c Config) tlsConfig() (*tls.Config, error) {
 		cfg.ServerName = c.Host
 	}
 	if c.CABundle != "" {
-		pem, err := os.ReadFile(c.CABundle)
+		pem, err := readSmallFile(c.CABundle, "ca bundle", maxCABundle)
 		if err != nil {
-			return nil, fmt.Errorf("%w: reading ca bundle: %w", ErrInvalidConfig, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {

@@ -117,9 +117,9 @@ func (l Login) Validate() error {
 		}
 	}
 	if l.CABundle != "" {
-		pem, err := os.ReadFile(l.CABundle)
+		pem, err := readSmallFile(l.CABundle, "ca bundle", maxCABundle)
 		if err != nil {
-			return fmt.Errorf("%w: reading ca bundle: %w", ErrInvalidConfig, err)
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
 			return fmt.Errorf("%w: ca bundle %s holds no PEM certificates", ErrInvalidConfig, l.CABundle)
@@ -162,6 +162,7 @@ func (l Login) Resolve(ctx context.Context, awsCfg aws.Config, in types.DBInstan
 		ReadTimeout:    l.ReadTimeout,
 		WriteTimeout:   l.WriteTimeout,
 	}
+	warnInsecureTLS(cfg, warnf)
 	master := aws.ToString(in.MasterUsername)
 	user := func(fallback string) {
 		if cfg.User == "" {
@@ -250,4 +251,19 @@ func (c Connection) Explain(err error) error {
 // to reach or read something: the caller's input has to change.
 func IsSettingsError(err error) bool {
 	return errors.Is(err, ErrInvalidConfig) || errors.Is(err, ErrNoPassword) || errors.Is(err, ErrInvalidExpect)
+}
+
+// warnInsecureTLS says so when the user turned certificate checks off for
+// a server across the network: TLS is verify-full by default there, and
+// only --tls off or --tls required, named here, turns it down.
+func warnInsecureTLS(cfg Config, warnf func(string, ...any)) {
+	if isLoopback(cfg.Host) {
+		return
+	}
+	switch cfg.EffectiveTLS() {
+	case TLSOff:
+		warnf("--tls off: the connection to %s is not encrypted; the password and every value cross the network in the clear", cfg.Host)
+	case TLSRequired:
+		warnf("--tls required: the certificate of %s is not checked, so anyone on the path can pose as the server", cfg.Host)
+	}
 }

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,6 +151,41 @@ func TestLoginValidate(t *testing.T) {
 		err := tt.l.Validate()
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !IsSettingsError(err) {
 			t.Errorf("%s: err = %v, want a settings error with %q", name, err, tt.want)
+		}
+	}
+}
+
+// TestTLSDefaultsAndWarning: TLS is verify-full by default for every
+// non-loopback endpoint (off only on loopback), and turning checks off
+// there takes --tls off or --tls required, which a warning names.
+func TestTLSDefaultsAndWarning(t *testing.T) {
+	ctx := context.Background()
+	remote := testInstance(false)
+	remote.Endpoint.Address = aws.String("db.abc123.us-east-1.rds.amazonaws.com")
+	for _, c := range []struct {
+		in   types.DBInstance
+		mode TLSMode
+		want TLSMode
+		warn string
+	}{
+		{remote, TLSAuto, TLSVerifyFull, ""},
+		{remote, TLSVerifyFull, TLSVerifyFull, ""},
+		{remote, TLSOff, TLSOff, "--tls off"},
+		{remote, TLSRequired, TLSRequired, "--tls required"},
+		{testInstance(false), TLSAuto, TLSOff, ""},
+		{testInstance(false), TLSOff, TLSOff, ""},
+	} {
+		var warnings []string
+		warnf := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
+		l := Login{TLS: c.mode, Getenv: envOf(map[string]string{EnvPassword: "pw-123456"})}
+		conn, err := l.Resolve(ctx, aws.Config{}, c.in, warnf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host := aws.ToString(c.in.Endpoint.Address)
+		got := strings.Join(warnings, "\n")
+		if conn.Config.EffectiveTLS() != c.want || (c.warn == "") != (got == "") || !strings.Contains(got, c.warn) {
+			t.Errorf("%s with --tls %s: effective %s, warnings %q; want %s and a warning naming %q", host, c.mode, conn.Config.EffectiveTLS(), got, c.want, c.warn)
 		}
 	}
 }

@@ -229,7 +229,7 @@ func TestBadFaults(t *testing.T) {
 	}
 }
 
-// TestSDKRidesOutThrottling: rdsctl's SDK client (cloud.Load's adaptive
+// TestSDKRidesOutThrottling: rdsctl's SDK client (cloud.Load's
 // retryer) lists every parameter of a family under 30% throttling, and
 // the request log shows the throttled calls it retried.
 func TestSDKRidesOutThrottling(t *testing.T) {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"net/url"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -73,21 +75,42 @@ func checkConnectionFlags(cmd *cobra.Command) error {
 		}
 	}
 	if fl := cmd.Flags().Lookup("endpoint-url"); fl != nil && fl.Changed {
-		raw := fl.Value.String()
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return cli.Usagef("invalid --endpoint-url %q: want an http:// or https:// URL, such as http://127.0.0.1:4599", raw)
+		if err := checkEndpointURL("--endpoint-url", fl.Value.String()); err != nil {
+			return err
 		}
+		return nil
+	}
+	// The environment's endpoint is as much the user's input as the flag.
+	for _, k := range []string{"AWS_ENDPOINT_URL_RDS", "AWS_ENDPOINT_URL"} {
+		if v := os.Getenv(k); v != "" {
+			return checkEndpointURL("$"+k, v)
+		}
+	}
+	return nil
+}
+
+// checkEndpointURL refuses an endpoint that is no http(s) URL with a host
+// and a valid port, naming where it came from.
+func checkEndpointURL(from, raw string) error {
+	u, err := url.Parse(raw)
+	ok := err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != ""
+	if ok && u.Port() != "" {
+		p, perr := strconv.Atoi(u.Port())
+		ok = perr == nil && p > 0 && p <= 65535
+	}
+	if !ok {
+		return cli.Usagef("invalid %s %q: want an http:// or https:// URL, such as http://127.0.0.1:4599", from, raw)
 	}
 	return nil
 }
 
 // argCountError is how cobra's positional-argument validators word a
 // count that is too small.
-var argCountError = regexp.MustCompile(`^(accepts \d+ arg\(s\)|requires at least \d+ arg\(s\)|accepts between \d+ and \d+ arg\(s\)), (only )?received \d+$`)
+var argCountError = regexp.MustCompile(`^(accepts \d+ arg\(s\)|requires at least \d+ arg\(s\)|accepts between \d+ and \d+ arg\(s\)|accepts at most \d+ arg\(s\)), (only )?received \d+$`)
 
 // nameMissingArgs wraps every command's Args so that too few positional
-// arguments name the first missing one from the command's Use line.
+// arguments name the first missing one from the command's Use line, and
+// too many name the first one too many.
 func nameMissingArgs(cmd *cobra.Command) {
 	for _, c := range cmd.Commands() {
 		nameMissingArgs(c)
@@ -102,8 +125,12 @@ func nameMissingArgs(cmd *cobra.Command) {
 			return err
 		}
 		names := positionalNames(c.Use)
+		usage := strings.TrimSpace(c.Parent().CommandPath() + " " + c.Use)
 		if len(args) < len(names) {
-			return cli.Usagef("missing %s (usage: %s)", names[len(args)], strings.TrimSpace(c.Parent().CommandPath()+" "+c.Use))
+			return cli.Usagef("missing %s (usage: %s)", names[len(args)], usage)
+		}
+		if len(args) > len(names) {
+			return cli.Usagef("unexpected argument %q (usage: %s)", args[len(names)], usage)
 		}
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -213,9 +214,22 @@ func NewCmdParamsCreate(f *Factory, runF func(context.Context, *ParamsCreateOpti
 		if err := checkNewGroupName(opts.Name); err != nil {
 			return err
 		}
+		if err := checkDescription(opts.Description); err != nil {
+			return err
+		}
 		return checkFamilyArg(opts.Family, opts.Cluster)
 	}
 	return newCmd(f, cmd, opts, &opts.CommonOptions, parse, runF, paramsCreateRun)
+}
+
+// checkDescription refuses a --description with control characters (a
+// pasted escape sequence, a newline): it would show up garbled in every
+// listing, here and in the console.
+func checkDescription(d string) error {
+	if i := strings.IndexFunc(d, unicode.IsControl); i >= 0 {
+		return cli.Usagef("invalid --description: control character %q at byte %d", []rune(d[i:])[0], i)
+	}
+	return nil
 }
 
 func paramsCreateRun(ctx context.Context, opts *ParamsCreateOptions) error {
@@ -273,6 +287,12 @@ family instead, which starts from the same defaults.`,
 		}
 		if opts.Description == "" {
 			opts.Description = "copy of " + opts.Source
+		}
+		if err := checkDescription(opts.Description); err != nil {
+			return err
+		}
+		if strings.EqualFold(opts.Source, opts.Target) {
+			return cli.Usagef("cannot copy parameter group %s onto itself: name a new group", opts.Target)
 		}
 		return checkNewGroupName(opts.Target)
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
+
 	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
@@ -259,6 +261,13 @@ func planFile(ctx context.Context, api cloud.RDS, file *params.File, mode params
 	state := map[params.GroupID]params.GroupState{}
 	known := &params.File{Path: file.Path}
 	var problems []params.Problem
+	// Engine defaults once per family and kind, not once per new group: a
+	// file of 200 new groups of one family was 1,200 calls more.
+	type familyKey struct {
+		family  string
+		cluster bool
+	}
+	defaults := map[familyKey][]types.Parameter{}
 	for _, spec := range file.Groups {
 		ga := cloud.Groups{API: api, Cluster: spec.Cluster}
 		name := strings.ToLower(spec.Name)
@@ -271,7 +280,12 @@ func planFile(ctx context.Context, api cloud.RDS, file *params.File, mode params
 			}
 			state[spec.ID()] = params.GroupState{Exists: true, Family: g.Family, Parameters: ps}
 		case cloud.IsNotFound(err):
-			defs, err := ga.EngineDefaults(ctx, spec.Family)
+			key := familyKey{strings.ToLower(spec.Family), spec.Cluster}
+			defs, ok := defaults[key]
+			err = nil
+			if !ok {
+				defs, err = ga.EngineDefaults(ctx, spec.Family)
+			}
 			if cloud.IsInvalidParameter(err) || cloud.IsNotFound(err) {
 				problems = append(problems, params.Problem{Kind: params.ProblemFamily, Group: spec.Name, Value: spec.Family,
 					Reason: fmt.Sprintf("unknown family %s (in %s): %s", spec.Family, file.Path, cloud.Message(err))})
@@ -280,6 +294,7 @@ func planFile(ctx context.Context, api cloud.RDS, file *params.File, mode params
 			if err != nil {
 				return nil, nil, err
 			}
+			defaults[key] = defs
 			state[spec.ID()] = params.GroupState{Parameters: defs}
 		default:
 			return nil, nil, err

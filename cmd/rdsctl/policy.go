@@ -116,6 +116,9 @@ finding (unresolved ones too with --strict); 1 the fleet could not be read;
 			var regions []string
 			for _, r := range opts.Regions {
 				if r = strings.TrimSpace(r); r != "" {
+					if !regionPattern.MatchString(r) {
+						return cli.Usagef("invalid region %q in --regions: want AWS regions such as us-east-1,eu-west-1", r)
+					}
 					regions = append(regions, r)
 				}
 			}

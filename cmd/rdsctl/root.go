@@ -74,7 +74,13 @@ func execute(ctx context.Context, f *Factory, args []string) int {
 	}
 	interrupted := ctx.Err() != nil && cli.IsInterrupted(err)
 	printError(f.IOStreams, cmd, err, interrupted)
-	return cli.ExitCode(err)
+	code := cli.ExitCode(err)
+	if code == cli.ExitFailure && credentialsHint(cli.Message(err)) != "" {
+		// No credentials is a setup mistake, found before anything
+		// changed: usage, like a missing region.
+		code = cli.ExitUsage
+	}
+	return code
 }
 
 // NewCmdRoot builds the command tree.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -553,7 +554,7 @@ func (p *scenarioParser) assertion(body ast.Node, probes []string) (*Assertion, 
 			return nil, err
 		}
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v < 0 {
+		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 			return nil, p.errAt(df["max"].Value, "assert.downtime_seconds.max: %q is not a number of seconds", s)
 		}
 		a.DowntimeMax = &v

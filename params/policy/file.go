@@ -405,11 +405,19 @@ func checkNumber(s string) error {
 	if formula.IsFormula(s) {
 		return formula.Validate(s)
 	}
-	if _, ok := number(s); !ok {
+	f, ok := number(s)
+	if !ok {
 		return fmt.Errorf("%q is not a number (want e.g. 600, 0.5, 64M or {DBInstanceClassMemory*3/4})", s)
+	}
+	if new(big.Float).Abs(f).Cmp(maxParameterNumber) > 0 {
+		return fmt.Errorf("%q is out of range: no parameter holds a number beyond 2^64", s)
 	}
 	return nil
 }
+
+// maxParameterNumber bounds min and max: MySQL and MariaDB parameters are
+// at most 64-bit, so a bound such as 1e309 is a mistake, not a policy.
+var maxParameterNumber = new(big.Float).SetMantExp(big.NewFloat(1), 64)
 
 // number reads a literal number, sizes (64M) included, as the server would.
 func number(s string) (*big.Float, bool) {
