@@ -28,6 +28,11 @@ func createInstance(l *Lab, r *request) (any, error) {
 		}
 		return createMember(l, r, id)
 	}
+	if r.str("PromotionTier") != "" {
+		// A promotion tier orders an Aurora cluster's readers; an
+		// instance outside a cluster has nothing to be promoted over.
+		return nil, apiErr(codeInvalidParameterCombination, "PromotionTier applies to DB instances in a DB cluster only: set DBClusterIdentifier")
+	}
 	class, err := r.required("DBInstanceClass")
 	if err != nil {
 		return nil, err
