@@ -50,10 +50,10 @@ func waitCluster(t *testing.T, c *rds.Client, id string, ok func(types.DBCluster
 
 func clusterAvailable(cl types.DBCluster) bool { return aws.ToString(cl.Status) == "available" }
 
-func createMember(t *testing.T, c *rds.Client, cluster, id, group string) {
+func createMember(t *testing.T, c *rds.Client, cluster, id, group string, tier int32) {
 	t.Helper()
 	in := &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id), DBInstanceClass: aws.String("db.t3.medium"),
-		Engine: aws.String("aurora-mysql"), DBClusterIdentifier: aws.String(cluster)}
+		Engine: aws.String("aurora-mysql"), DBClusterIdentifier: aws.String(cluster), PromotionTier: aws.Int32(tier)}
 	if group != "" {
 		in.DBParameterGroupName = aws.String(group)
 	}
@@ -170,16 +170,16 @@ func TestAuroraCluster(t *testing.T) {
 	if aws.ToString(cl.Endpoint) != "127.0.0.1" || aws.ToString(cl.ReaderEndpoint) != "127.0.0.2" || aws.ToInt32(cl.Port) == 0 {
 		t.Fatalf("endpoints: %s / %s port %d", aws.ToString(cl.Endpoint), aws.ToString(cl.ReaderEndpoint), aws.ToInt32(cl.Port))
 	}
-	createMember(t, c, "c1", "w1", "")
-	createMember(t, c, "c1", "r1", "")
-	createMember(t, c, "c1", "r2", "ig")
+	createMember(t, c, "c1", "w1", "", 0)
+	createMember(t, c, "c1", "r1", "", 1)
+	createMember(t, c, "c1", "r2", "ig", 2)
 	ins := map[string]types.DBInstance{}
 	for _, id := range []string{"w1", "r1", "r2"} {
 		ins[id] = waitAvailable(t, c, id)
 	}
 	cl = waitCluster(t, c, "c1", clusterAvailable)
 	ms := members(cl)
-	if len(ms) != 3 || writerOf(cl) != "w1" || aws.ToInt32(ms["r1"].PromotionTier) != 1 ||
+	if len(ms) != 3 || writerOf(cl) != "w1" || aws.ToInt32(ms["r1"].PromotionTier) != 1 || aws.ToInt32(ms["w1"].PromotionTier) != 0 ||
 		aws.ToString(ms["r2"].DBClusterParameterGroupStatus) != "in-sync" {
 		t.Fatalf("members: %+v", cl.DBClusterMembers)
 	}
@@ -360,14 +360,15 @@ func TestAuroraCluster(t *testing.T) {
 			}
 		}
 
-		// Without a target: the most up-to-date reader, here either.
+		// Without a target: of the readers that are as up to date, the
+		// lowest promotion tier (w1's 0 over r2's 2).
 		if _, err := c.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("c1")}); err != nil {
 			t.Fatal(err)
 		}
 		cl = waitCluster(t, c, "c1", clusterAvailable)
 		w := writerOf(cl)
-		if w != "w1" && w != "r2" {
-			t.Fatalf("writer after an untargeted failover: %q", w)
+		if w != "w1" || aws.ToInt32(members(cl)["r2"].PromotionTier) != 2 {
+			t.Fatalf("writer after an untargeted failover: %q, want w1 (tier 0); members %+v", w, cl.DBClusterMembers)
 		}
 		if serverID(t, writer) != serverID(t, inst[w]) {
 			t.Fatal("the cluster endpoint does not follow the new writer")
@@ -397,6 +398,9 @@ func TestAuroraCluster(t *testing.T) {
 		_, err = c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("x"), DBInstanceClass: aws.String("db.t3.medium"),
 			Engine: aws.String("aurora-mysql"), DBClusterIdentifier: aws.String("c1"), MasterUsername: aws.String("admin")})
 		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "Set MasterUsername for the DB Cluster")
+		_, err = c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("solo"), DBInstanceClass: aws.String("db.t3.micro"),
+			Engine: aws.String("mariadb"), MasterUsername: aws.String(masterUser), MasterUserPassword: aws.String(masterPassword), PromotionTier: aws.Int32(1)})
+		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "PromotionTier applies to DB instances in a DB cluster only")
 		_, err = c.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("r2"), MasterUserPassword: aws.String("another-Pa55word")})
 		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "Modify MasterUserPassword for the DB Cluster")
 		// The members CreateDBCluster honours, on a cluster without members

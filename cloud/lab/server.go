@@ -170,6 +170,7 @@ func (l *Lab) Start(ctx context.Context) error {
 		l.resumeClusters()
 		l.resume()
 		for _, c := range l.children() {
+			c.resumeClusters()
 			c.resume()
 		}
 	}
