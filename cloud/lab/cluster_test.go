@@ -1,10 +1,15 @@
 package lab_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +20,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
+	"github.com/rdsctl/rdsctl/cloud/lab/proxy"
 )
 
 // The Aurora MySQL cluster story, on one three-member cluster (each
@@ -282,17 +289,25 @@ func TestAuroraCluster(t *testing.T) {
 	t.Run("failover", func(t *testing.T) {
 		before := serverID(t, writer)
 		startedAt := time.Now()
-		out, err := c.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("c1"),
-			TargetDBInstanceIdentifier: aws.String("r1")})
+		// Through the AWS CLI.
+		out, stderr, err := awsCLI(t, l, "failover-db-cluster", "--db-cluster-identifier", "c1", "--target-db-instance-identifier", "r1")
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("aws rds failover-db-cluster: %v: %s", err, stderr)
 		}
-		if s := aws.ToString(out.DBCluster.Status); s != "failing-over" {
-			t.Fatalf("status after FailoverDBCluster = %s", s)
+		if s := out["DBCluster"].(map[string]any)["Status"]; s != "failing-over" {
+			t.Fatalf("status after failover-db-cluster = %v", s)
 		}
 		cl := waitCluster(t, c, "c1", clusterAvailable)
 		if writerOf(cl) != "r1" {
 			t.Fatalf("writer after failover to r1: %s", writerOf(cl))
+		}
+		// And boto3 describes it.
+		py := requireBoto3(t)
+		script, _ := filepath.Abs(filepath.Join("testdata", "boto3_clusters.py"))
+		cmd := exec.Command(py, script, "r1", "w1,r2")
+		cmd.Env = append(os.Environ(), labtest.Env(l)...)
+		if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), "boto3 clusters: ok") {
+			t.Fatalf("boto3: %v\n%s", err, b)
 		}
 		// The cluster endpoint follows the writer, with the data.
 		if id := serverID(t, writer); id != serverID(t, inst["r1"]) || id == before {
@@ -325,6 +340,10 @@ func TestAuroraCluster(t *testing.T) {
 		}
 		if d := o.RestoredAt.Sub(o.CutAt); d < 300*time.Millisecond || d > 10*time.Second || o.CutAt.Before(startedAt) {
 			t.Fatalf("outage window %s..%s (%s) for a 300ms failover delay", o.CutAt, o.RestoredAt, d)
+		}
+		if cs := l.Status().Clusters; len(cs) != 1 || cs[0].Writer != "r1" || strings.Join(cs[0].Readers, ",") != "r2,w1" ||
+			cs[0].WriterEndpoint != fmt.Sprintf("127.0.0.1:%d", port) || cs[0].ReaderEndpoint != fmt.Sprintf("127.0.0.2:%d", port) {
+			t.Fatalf("lab status clusters: %+v", cs)
 		}
 		ev, err := c.DescribeEvents(ctx, &rds.DescribeEventsInput{SourceType: types.SourceTypeDbCluster, SourceIdentifier: aws.String("c1")})
 		if err != nil {
@@ -378,6 +397,25 @@ func TestAuroraCluster(t *testing.T) {
 		_, err = c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("x"), DBInstanceClass: aws.String("db.t3.medium"),
 			Engine: aws.String("aurora-mysql"), DBClusterIdentifier: aws.String("c1"), MasterUsername: aws.String("admin")})
 		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "Set MasterUsername for the DB Cluster")
+		_, err = c.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("r2"), MasterUserPassword: aws.String("another-Pa55word")})
+		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "Modify MasterUserPassword for the DB Cluster")
+		// The members CreateDBCluster honours, on a cluster without members
+		// (no server runs for it).
+		must(c.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String("empty"),
+			Engine: aws.String("aurora-mysql"), EngineVersion: aws.String("8.0"), MasterUsername: aws.String(masterUser), MasterUserPassword: aws.String(masterPassword),
+			DatabaseName: aws.String("appdb"), BackupRetentionPeriod: aws.Int32(7), DeletionProtection: aws.Bool(false)}))
+		empty := waitCluster(t, c, "empty", clusterAvailable)
+		if aws.ToString(empty.DatabaseName) != "appdb" || aws.ToInt32(empty.BackupRetentionPeriod) != 7 || aws.ToInt32(empty.Port) == port ||
+			aws.ToString(empty.DBClusterParameterGroup) != "default.aurora-mysql8.0" || len(empty.DBClusterMembers) != 0 {
+			t.Fatalf("empty cluster: %+v", empty)
+		}
+		all, err := c.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{IncludeShared: aws.Bool(true), MaxRecords: aws.Int32(20)})
+		if err != nil || len(all.DBClusters) != 2 {
+			t.Fatalf("describe all: %+v, %v", all, err)
+		}
+		must(c.DeleteDBCluster(ctx, &rds.DeleteDBClusterInput{DBClusterIdentifier: aws.String("empty"), SkipFinalSnapshot: aws.Bool(true)}))
+		_, err = c.DeleteDBCluster(ctx, &rds.DeleteDBClusterInput{DBClusterIdentifier: aws.String("c1")})
+		wantAPIError(t, err, "InvalidParameterCombination", http.StatusBadRequest, "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
 		// Tags by the cluster's ARN.
 		arn := aws.ToString(cl.DBClusterArn)
 		must(c.AddTagsToResource(ctx, &rds.AddTagsToResourceInput{ResourceName: aws.String(arn), Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("lab")}}}))
@@ -397,13 +435,27 @@ func TestAuroraCluster(t *testing.T) {
 		must(c.ModifyDBCluster(ctx, &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String("c1"), DeletionProtection: aws.Bool(false)}))
 	})
 
+	outer := t
 	t.Run("restart", func(t *testing.T) {
 		cl := waitCluster(t, c, "c1", clusterAvailable)
 		w := writerOf(cl)
 		if err := l.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
-		l, c = start()
+		// The same dir, now with failovers that black-hole the cluster
+		// endpoint for a second.
+		o := lab.Options{Dir: l.Dir()}
+		labtest.WithEngine(t, time.Second)(&o)
+		o.FailoverMode = proxy.Blackhole
+		var err error
+		if l, err = lab.New(o); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		outer.Cleanup(func() { l.Close(context.Background()) })
+		c = labtest.Client(t, l)
 		for id := range inst {
 			waitAvailable(t, c, id)
 		}
@@ -419,6 +471,41 @@ func TestAuroraCluster(t *testing.T) {
 			if want := map[bool]string{true: "0", false: "1"}[id == w]; global(t, db, "read_only") != want {
 				t.Fatalf("%s read_only after a lab restart: want %s", id, want)
 			}
+		}
+	})
+
+	t.Run("blackhole", func(t *testing.T) {
+		if _, err := c.FailoverDBCluster(ctx, &rds.FailoverDBClusterInput{DBClusterIdentifier: aws.String("c1")}); err != nil {
+			t.Fatal(err)
+		}
+		// During the outage the cluster endpoint accepts connections and
+		// never answers, as a dead writer's address does.
+		eventually(t, 5*time.Second, "a black-holed connection", func() error {
+			conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			_, err = conn.Read(make([]byte, 1))
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				return nil
+			}
+			return fmt.Errorf("read = %v, want a timeout", err)
+		})
+		cl := waitCluster(t, c, "c1", clusterAvailable)
+		if _, err := writer.ExecContext(ctx, "INSERT INTO app.t VALUES (9)"); err != nil {
+			t.Fatalf("write after the black-holing failover: %v", err)
+		}
+		var o lab.Outage
+		for _, x := range l.Status().Outages {
+			if x.Cluster == "c1" {
+				o = x
+			}
+		}
+		if o.NewWriter != writerOf(cl) || o.RestoredAt.Sub(o.CutAt) < time.Second {
+			t.Fatalf("last cluster outage %+v, writer %s", o, writerOf(cl))
 		}
 	})
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -179,4 +180,28 @@ func (l *Lab) waitWriterEngine(ctx context.Context, cluster string) (string, err
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// clusterStatuses is Status's view of this namespace's clusters.
+func (l *Lab) clusterStatuses() []ClusterStatus {
+	var out []ClusterStatus
+	l.read(func(st *state) error {
+		for _, c := range st.Clusters {
+			cs := ClusterStatus{ID: c.ID, Status: c.Status, Writer: c.Writer, Readers: []string{},
+				Region: l.opts.Region, Account: l.account()}
+			if c.Port != 0 {
+				cs.WriterEndpoint = net.JoinHostPort(clusterWriterHost, strconv.Itoa(c.Port))
+				cs.ReaderEndpoint = net.JoinHostPort(clusterReaderHost, strconv.Itoa(c.Port))
+			}
+			for _, in := range membersOf(st, c.ID) {
+				if in.ID != c.Writer {
+					cs.Readers = append(cs.Readers, in.ID)
+				}
+			}
+			out = append(out, cs)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }

@@ -134,6 +134,21 @@ func createMember(l *Lab, r *request, id string) (any, error) {
 	return out, nil
 }
 
+// memberModifyRule refuses, on an Aurora member, the ModifyDBInstance
+// members that belong to its cluster (set names the ones the request
+// carries).
+func memberModifyRule(in *dbInstance, set map[string]bool) error {
+	if in.ClusterID == "" {
+		return nil
+	}
+	for _, m := range []string{"AllocatedStorage", "BackupRetentionPeriod", "MasterUserPassword", "MultiAZ"} {
+		if set[m] {
+			return apiErr(codeInvalidParameterCombination, "The specified DB Instance is a member of a DB Cluster. Modify %s for the DB Cluster.", m)
+		}
+	}
+	return nil
+}
+
 // memberDeleteRule refuses to delete a cluster's writer while it has
 // readers; the caller holds l.mu.
 func memberDeleteRule(st *state, in *dbInstance) error {

@@ -316,6 +316,10 @@ func modifyInstance(l *Lab, r *request) (any, error) {
 		if in.Status != statusAvailable {
 			return notAvailable(in)
 		}
+		if err := memberModifyRule(in, map[string]bool{"MasterUserPassword": password != "", "MultiAZ": multiSet,
+			"AllocatedStorage": storageSet, "BackupRetentionPeriod": retention != nil}); err != nil {
+			return err
+		}
 		if gname != "" && !strings.EqualFold(gname, in.ParamGroup) {
 			g, err := findGroup(st, kindInstance, gname)
 			if err != nil {

@@ -53,7 +53,25 @@ type Status struct {
 	Account   string           `json:"account"`
 	StartedAt time.Time        `json:"started_at"`
 	Instances []InstanceStatus `json:"instances"`
-	Outages   []Outage         `json:"outages"`
+	// Clusters are the Aurora clusters; absent when there are none.
+	Clusters []ClusterStatus `json:"clusters,omitempty"`
+	Outages  []Outage        `json:"outages"`
+}
+
+// ClusterStatus is one Aurora DB cluster as the lab sees it: its members'
+// roles and where its two endpoints listen.
+type ClusterStatus struct {
+	ID      string   `json:"id"`
+	Status  string   `json:"status"`
+	Writer  string   `json:"writer"`
+	Readers []string `json:"readers"`
+	// WriterEndpoint and ReaderEndpoint are host:port: the cluster
+	// endpoint (127.0.0.1) and the reader endpoint (127.0.0.2) share the
+	// cluster's port.
+	WriterEndpoint string `json:"writer_endpoint"`
+	ReaderEndpoint string `json:"reader_endpoint"`
+	Region         string `json:"region"`
+	Account        string `json:"account"`
 }
 
 // InstanceStatus is one DB instance as the lab sees it.

@@ -236,10 +236,12 @@ func (l *Lab) Status() Status {
 		StartedAt: l.startedAt,
 	}
 	s.Instances, s.Outages = l.nsStatus()
+	s.Clusters = l.clusterStatuses()
 	for _, c := range l.children() {
 		ins, outs := c.nsStatus()
 		s.Instances = append(s.Instances, ins...)
 		s.Outages = append(s.Outages, outs...)
+		s.Clusters = append(s.Clusters, c.clusterStatuses()...)
 	}
 	return s
 }

@@ -54,6 +54,10 @@ func TestFailoverParsing(t *testing.T) {
 	if o, err = parseFailover(t, "reboot", "db", "--failover"); err != nil || !o.Failover {
 		t.Errorf("reboot --failover: %+v, %v", o, err)
 	}
+	o, err = parseFailover(t, "failover", "--cluster", " Aur ", "--target", "Aur-2", "--max-downtime", "5s")
+	if err != nil || o.Cluster != "aur" || o.Target != "aur-2" || o.Instance != "" || o.MaxDowntime != 5*time.Second {
+		t.Errorf("failover --cluster: %+v, %v", o, err)
+	}
 }
 
 func TestFailoverParsingRejects(t *testing.T) {
@@ -64,7 +68,9 @@ func TestFailoverParsingRejects(t *testing.T) {
 	}{
 		{"failover", nil, "name the DB instance to failover"},
 		{"failover", []string{"a", "b"}, "accepts at most 1 arg"},
-		{"failover", []string{"--cluster", "c"}, "not supported yet"},
+		{"failover", []string{"db", "--cluster", "c"}, "not both"},
+		{"failover", []string{"--cluster", "c_1!"}, "invalid DB cluster identifier"},
+		{"failover", []string{"--cluster", "c", "--target", "r_1!"}, "invalid --target"},
 		{"failover", []string{"db", "--target", "r"}, "--target goes with --cluster"},
 		{"failover", []string{"db", "--max-downtime", "-1s"}, "must not be negative"},
 		{"failover", []string{"db", "--probe-interval", "1ms"}, "at least 10ms"},

@@ -60,6 +60,7 @@ else ~/.local/state/rdsctl/lab.`,
 		NewCmdLabEnv(f, nil),
 		NewCmdLabMaintenance(f, nil),
 		NewCmdLabInstance(f),
+		NewCmdLabCluster(f),
 	)
 	return cmd
 }
@@ -420,8 +421,11 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 		for _, in := range st.Instances {
 			fields = append(fields, ui.F("instance", strings.Join([]string{in.ID, in.Status, fmt.Sprint(in.EnginePID), fmt.Sprint(in.Port), in.Region, in.Account}, "\t")))
 		}
+		for _, c := range st.Clusters {
+			fields = append(fields, ui.F("cluster", strings.Join([]string{c.ID, c.Status, orDash(c.Writer), orDash(strings.Join(c.Readers, ",")), orDash(c.WriterEndpoint), orDash(c.ReaderEndpoint), c.Region, c.Account}, "\t")))
+		}
 		for _, o := range st.Outages {
-			fields = append(fields, ui.F("outage", strings.Join([]string{o.Instance, o.Cause, fmtTime(o.CutAt), fmtTime(o.RestoredAt), o.Region, o.Account}, "\t")))
+			fields = append(fields, ui.F("outage", strings.Join([]string{outageTarget(o), outageCause(o), fmtTime(o.CutAt), fmtTime(o.RestoredAt), o.Region, o.Account}, "\t")))
 		}
 		return ios.PrintFields(fields...)
 	}
@@ -449,6 +453,18 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 			return err
 		}
 	}
+	if len(st.Clusters) > 0 {
+		if err := ios.Heading("Clusters"); err != nil {
+			return err
+		}
+		t := ios.NewTable("ID", "STATUS", "WRITER", "READERS", "WRITER ENDPOINT", "READER ENDPOINT", "REGION", "ACCOUNT")
+		for _, c := range st.Clusters {
+			t.AddRow(c.ID, c.Status, orDash(c.Writer), orDash(strings.Join(c.Readers, ",")), orDash(c.WriterEndpoint), orDash(c.ReaderEndpoint), c.Region, c.Account)
+		}
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
 	if err := ios.Heading("Outages"); err != nil {
 		return err
 	}
@@ -462,9 +478,27 @@ func printLabStatus(ios *ui.IOStreams, st lab.Status) error {
 		if !o.RestoredAt.IsZero() {
 			down = o.RestoredAt.Sub(o.CutAt).Round(time.Millisecond).String()
 		}
-		t.AddRow(o.Instance, o.Cause, fmtTime(o.CutAt), fmtTime(o.RestoredAt), down, o.Region, o.Account)
+		t.AddRow(outageTarget(o), outageCause(o), fmtTime(o.CutAt), fmtTime(o.RestoredAt), down, o.Region, o.Account)
 	}
 	return t.Render()
+}
+
+// outageTarget names what an outage cut: an instance endpoint, or an
+// Aurora cluster's endpoint ("cluster C").
+func outageTarget(o lab.Outage) string {
+	if o.Cluster != "" {
+		return "cluster " + o.Cluster
+	}
+	return o.Instance
+}
+
+// outageCause is the cause, with the writers a cluster failover moved
+// between ("failover w1->r1").
+func outageCause(o lab.Outage) string {
+	if o.Cluster != "" && o.OldWriter != "" {
+		return o.Cause + " " + o.OldWriter + "->" + o.NewWriter
+	}
+	return o.Cause
 }
 
 func fmtTime(t time.Time) string {

@@ -332,3 +332,38 @@ func TestLabEnvAndStatusAgainstLab(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintLabStatusCluster: an Aurora cluster, and its failover's outage
+// named by the cluster and the writers it moved between.
+func TestPrintLabStatusCluster(t *testing.T) {
+	st := lab.Status{PID: 1, Endpoint: "http://127.0.0.1:4599", Dir: "/state/lab", Region: "us-east-1",
+		Clusters: []lab.ClusterStatus{{ID: "c1", Status: "available", Writer: "r1", Readers: []string{"w1", "r2"},
+			WriterEndpoint: "127.0.0.1:40001", ReaderEndpoint: "127.0.0.2:40001", Region: "us-east-1", Account: "000000000000"}},
+		Outages: []lab.Outage{{Cluster: "c1", OldWriter: "w1", NewWriter: "r1", Cause: "failover",
+			CutAt:      time.Date(2026, 1, 2, 3, 5, 0, 0, time.UTC),
+			RestoredAt: time.Date(2026, 1, 2, 3, 5, 0, 400_000_000, time.UTC), Region: "us-east-1", Account: "000000000000"}},
+	}
+	ios, _, out, _ := ui.Test()
+	if err := printLabStatus(ios, st); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"cluster:\tc1\tavailable\tr1\tw1,r2\t127.0.0.1:40001\t127.0.0.2:40001\tus-east-1\t000000000000\n",
+		"outage:\tcluster c1\tfailover w1->r1\t2026-01-02T03:05:00Z\t2026-01-02T03:05:00.4Z\tus-east-1\t000000000000\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("piped lab status lacks %q:\n%s", want, out)
+		}
+	}
+	ios, _, out, _ = ui.Test()
+	ios.SetTTY(true)
+	ios.DisableColor()
+	if err := printLabStatus(ios, st); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nClusters\n", "c1  available  r1      w1,r2    127.0.0.1:40001", "cluster c1  failover w1->r1", "400ms"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("lab status on a TTY lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -57,8 +57,8 @@ func TestVerifyParsing(t *testing.T) {
 		{"defaults", []string{"staging-db"}, VerifyOptions{Instance: "staging-db", Verify: verify.Options{Login: defaultLogin}}},
 		{"expect and all", []string{"db", "--expect", "wait_timeout=300", "--expect", "sql_mode=STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", "--all"},
 			VerifyOptions{Instance: "db", Verify: verify.Options{Login: defaultLogin, All: true, Expect: []verify.Expectation{
-				{Name: "wait_timeout", Value: "300", Source: "expect"},
-				{Name: "sql_mode", Value: "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", Source: "expect"},
+				{Name: "wait_timeout", Value: "300", Source: "expect", From: "--expect"},
+				{Name: "sql_mode", Value: "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", Source: "expect", From: "--expect"},
 			}}}},
 		{"group", []string{"--group", " Fleet "}, VerifyOptions{Group: "fleet", Verify: verify.Options{Login: defaultLogin}}},
 		{"connection flags", []string{"db", "--db-user", "ro", "--db-password-file", "/run/pw", "--tls", "verify-full", "--ca-bundle", "ca.pem",
@@ -89,8 +89,10 @@ func TestVerifyParsingRejects(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "name an instance, or a parameter group with --group"},
-		{[]string{"db", "--group", "g"}, "not both"},
+		{nil, "name an instance, a parameter group with --group, or a cluster with --cluster"},
+		{[]string{"db", "--group", "g"}, "name one of"},
+		{[]string{"db", "--cluster", "c"}, "name one of"},
+		{[]string{"--cluster", "C!"}, "invalid DB cluster identifier"},
 		{[]string{"a", "b"}, "accepts at most 1 arg"},
 		{[]string{"db", "--expect", "wait_timeout"}, `invalid --expect: "wait_timeout" is not P=V`},
 		{[]string{"db", "--expect", "=1"}, "invalid --expect"},
@@ -108,7 +110,7 @@ func TestVerifyParsingRejects(t *testing.T) {
 		}
 		// cobra's own flag errors become usage errors in execute; ours are
 		// usage errors already.
-		if strings.HasPrefix(tt.want, "invalid --") || strings.HasPrefix(tt.want, "name an") || tt.want == "not both" {
+		if strings.HasPrefix(tt.want, "invalid --") || strings.HasPrefix(tt.want, "name an") || tt.want == "name one of" {
 			if cli.ExitCode(err) != cli.ExitUsage {
 				t.Errorf("%v: exit code %d, want 2", tt.args, cli.ExitCode(err))
 			}

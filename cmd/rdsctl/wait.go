@@ -61,7 +61,7 @@ func NewCmdWait(f *Factory, runF func(context.Context, *WaitOptions) error) *cob
 	opts := &WaitOptions{}
 	var target string
 	cmd := &cobra.Command{
-		Use:   "wait INSTANCE|--cluster C --for available|in-sync [--timeout D]",
+		Use:   "wait INSTANCE --for available|in-sync [--timeout D]",
 		Short: "Wait until a DB instance (or a cluster's every member) is available, or in-sync with its parameter groups",
 		Long: `Wait until a DB instance is available, or (--for in-sync) available with every
 parameter group in-sync: the server runs the groups' values.
@@ -94,7 +94,7 @@ parameter groups in-sync on every member.`,
 				return err
 			}
 		case len(args) == 0:
-			return cli.Usagef("name the DB instance to wait for, or --cluster C")
+			return cli.Usagef("missing INSTANCE (usage: rdsctl wait INSTANCE --for available|in-sync [--timeout D], or rdsctl wait --cluster C --for ...)")
 		default:
 			if opts.Instance, err = instanceArg(args[0]); err != nil {
 				return err
