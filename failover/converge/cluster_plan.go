@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -90,30 +89,18 @@ func memberStatus(m cloud.ClusterMember) string {
 // settledCluster returns the cluster once no parameter group is applying
 // on any member, as settled does for an instance.
 func settledCluster(ctx context.Context, api cloud.RDS, id string, opts Options) (cloud.Cluster, error) {
-	deadline := time.Now().Add(opts.SettleTimeout)
-	wait := 100 * time.Millisecond
-	for {
-		c, err := cloud.DescribeCluster(ctx, api, id)
-		if err != nil {
-			return c, err
+	var c cloud.Cluster
+	err := untilSettled(ctx, opts.SettleTimeout, func() (string, error) {
+		var err error
+		if c, err = cloud.DescribeCluster(ctx, api, id); err != nil {
+			return "", err
 		}
-		applying := ""
 		for _, m := range c.Members {
 			if memberStatus(m) == "applying" {
-				applying = m.Instance
+				return m.Instance, nil
 			}
 		}
-		if applying == "" {
-			return c, nil
-		}
-		if time.Now().After(deadline) {
-			return c, fmt.Errorf("%s: parameters still applying after %s", applying, opts.SettleTimeout)
-		}
-		select {
-		case <-ctx.Done():
-			return c, ctx.Err()
-		case <-time.After(wait):
-			wait = min(2*wait, 2*time.Second)
-		}
-	}
+		return "", nil
+	})
+	return c, err
 }

@@ -388,22 +388,36 @@ func contains(ss []string, s string) bool {
 // an immediate change lands in the background, and an applying group may
 // yet turn pending-reboot.
 func settled(ctx context.Context, api cloud.RDS, id string, opts Options) (types.DBInstance, error) {
-	deadline := time.Now().Add(opts.SettleTimeout)
+	var in types.DBInstance
+	err := untilSettled(ctx, opts.SettleTimeout, func() (string, error) {
+		var err error
+		if in, err = cloud.FindInstance(ctx, api, id); err != nil {
+			return "", err
+		}
+		if verify.GroupsOf(in).Status == "applying" {
+			return id, nil
+		}
+		return "", nil
+	})
+	return in, err
+}
+
+// untilSettled polls look, backing off, until it names nothing still
+// applying, for at most timeout.
+func untilSettled(ctx context.Context, timeout time.Duration, look func() (applying string, err error)) error {
+	deadline := time.Now().Add(timeout)
 	wait := 100 * time.Millisecond
 	for {
-		in, err := cloud.FindInstance(ctx, api, id)
-		if err != nil {
-			return in, err
-		}
-		if verify.GroupsOf(in).Status != "applying" {
-			return in, nil
+		applying, err := look()
+		if err != nil || applying == "" {
+			return err
 		}
 		if time.Now().After(deadline) {
-			return in, fmt.Errorf("%s: parameter group still applying after %s", id, opts.SettleTimeout)
+			return fmt.Errorf("%s: parameter group still applying after %s", applying, timeout)
 		}
 		select {
 		case <-ctx.Done():
-			return in, ctx.Err()
+			return ctx.Err()
 		case <-time.After(wait):
 			wait = min(2*wait, 2*time.Second)
 		}

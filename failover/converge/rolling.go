@@ -20,11 +20,7 @@ func runClusterFailover(ctx context.Context, api cloud.RDS, awsCfg aws.Config, s
 	if err != nil {
 		return nil, err
 	}
-	in, err := failover.ClusterLogin(c)
-	if err != nil {
-		return nil, err
-	}
-	probe, err := memberProbe(ctx, awsCfg, in, opts)
+	probe, err := clusterProbe(ctx, awsCfg, c, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -38,4 +34,14 @@ func runClusterFailover(ctx context.Context, api cloud.RDS, awsCfg aws.Config, s
 		fo.OldWriterProbe.Write = true
 	}
 	return failover.RunCluster(ctx, api, fo)
+}
+
+// clusterProbe is a probe of cluster c's endpoint, logged in as its
+// writer's master user.
+func clusterProbe(ctx context.Context, awsCfg aws.Config, c cloud.Cluster, opts Options) (*failover.Probe, error) {
+	in, err := failover.ClusterLogin(c)
+	if err != nil {
+		return nil, err
+	}
+	return memberProbe(ctx, awsCfg, in, opts)
 }

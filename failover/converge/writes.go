@@ -63,20 +63,9 @@ func watchWrites(ctx context.Context, api cloud.RDS, awsCfg aws.Config, id strin
 	if err != nil {
 		return nil, err
 	}
-	in, err := failover.ClusterLogin(c)
+	p, err := clusterProbe(ctx, awsCfg, c, opts)
 	if err != nil {
 		return nil, err
-	}
-	conn, err := opts.Verify.Login.Resolve(ctx, awsCfg, in, opts.Verify.Warnf)
-	if err != nil {
-		return nil, err
-	}
-	p, err := failover.NewProbe(conn.Config)
-	if err != nil {
-		return nil, err
-	}
-	if opts.ProbeInterval > 0 {
-		p.Interval = opts.ProbeInterval
 	}
 	p.Write = true
 	first := make(chan struct{})

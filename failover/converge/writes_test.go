@@ -12,7 +12,9 @@ import (
 func TestWriteOutages(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	ok := func(ms int) failover.Observation { return failover.Observation{At: at(ms), OK: true, Latency: time.Millisecond} }
+	ok := func(ms int) failover.Observation {
+		return failover.Observation{At: at(ms), OK: true, Latency: time.Millisecond}
+	}
 	bad := func(ms int, class string) failover.Observation {
 		return failover.Observation{At: at(ms), Class: class, Latency: 2 * time.Millisecond}
 	}
