@@ -2,13 +2,11 @@ package cloud
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
-	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
 // The cluster waits run on the SDK's DBClusterAvailable waiter (its
@@ -35,18 +33,10 @@ func waitCluster(ctx context.Context, api ClusterAPI, id string, maxWait time.Du
 			return true, nil
 		}
 		c := out.DBClusters[0]
-		ins := map[string]types.DBInstance{}
-		for _, m := range c.DBClusterMembers {
-			mid := aws.ToString(m.DBInstanceIdentifier)
-			in, ierr := FindInstance(ctx, api, mid)
-			switch {
-			case ierr == nil:
-				ins[mid] = in
-			case IsNotFound(ierr):
-			default:
-				checkErr = ierr
-				return false, ierr
-			}
+		ins, ierr := memberInstances(ctx, api, c)
+		if ierr != nil {
+			checkErr = ierr
+			return false, ierr
 		}
 		view := NewCluster(c, ins)
 		if observe != nil {
@@ -63,24 +53,7 @@ func waitCluster(ctx context.Context, api ClusterAPI, id string, maxWait time.Du
 	fns = append(fns, func(o *rds.DBClusterAvailableWaiterOptions) { o.Retryable = retry })
 	w := rds.NewDBClusterAvailableWaiter(api, fns...)
 	err := w.Wait(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(id)}, maxWaitOr(maxWait))
-	op := fmt.Sprintf("waiting for DB cluster (%s) %s", id, what)
-	switch {
-	case err == nil:
-		return nil
-	case IsNotFound(err):
-		var nf *NotFoundError
-		if errors.As(err, &nf) {
-			return err
-		}
-		return &NotFoundError{Kind: KindCluster, Name: id, Err: err}
-	case ctx.Err() != nil:
-		return fmt.Errorf("%s: %w", op, ctx.Err())
-	case checkErr == nil:
-		return fmt.Errorf("%s: %w", op, ErrWaitTimedOut)
-	case Code(err) != "":
-		return &OpError{Op: op, Err: err}
-	}
-	return fmt.Errorf("%s: %w", op, err)
+	return waitError(ctx, err, checkErr, KindCluster, id, fmt.Sprintf("waiting for DB cluster (%s) %s", id, what))
 }
 
 // WaitClusterAvailable waits until DB cluster id and every member instance

@@ -146,6 +146,16 @@ func DescribeCluster(ctx context.Context, api ClusterAPI, id string) (Cluster, e
 	if err != nil {
 		return Cluster{}, err
 	}
+	ins, err := memberInstances(ctx, api, c)
+	if err != nil {
+		return Cluster{}, err
+	}
+	return NewCluster(c, ins), nil
+}
+
+// memberInstances reads the instance record of each member of c, keyed by
+// identifier; a member deleted meanwhile is left out.
+func memberInstances(ctx context.Context, api rds.DescribeDBInstancesAPIClient, c types.DBCluster) (map[string]types.DBInstance, error) {
 	ins := make(map[string]types.DBInstance, len(c.DBClusterMembers))
 	for _, m := range c.DBClusterMembers {
 		mid := aws.ToString(m.DBInstanceIdentifier)
@@ -155,10 +165,10 @@ func DescribeCluster(ctx context.Context, api ClusterAPI, id string) (Cluster, e
 			ins[mid] = in
 		case IsNotFound(err):
 		default:
-			return Cluster{}, err
+			return nil, err
 		}
 	}
-	return NewCluster(c, ins), nil
+	return ins, nil
 }
 
 // FailoverCluster asks RDS to fail DB cluster id over: to target (a

@@ -100,12 +100,22 @@ func waitInstance(ctx context.Context, api rds.DescribeDBInstancesAPIClient, id 
 	})
 	w := rds.NewDBInstanceAvailableWaiter(api, fns...)
 	err := w.Wait(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)}, maxWaitOr(maxWait))
-	op := fmt.Sprintf("waiting for DB instance (%s) %s", id, what)
+	return waitError(ctx, err, checkErr, KindInstance, id, fmt.Sprintf("waiting for DB instance (%s) %s", id, what))
+}
+
+// waitError types a waiter's outcome: a missing resource (kind, id) is a
+// *NotFoundError, running out of time wraps ErrWaitTimedOut (the state
+// check never said stop: checkErr is nil), and the check's own error or
+// ctx's is kept, under op.
+func waitError(ctx context.Context, err, checkErr error, kind, id, op string) error {
+	var nf *NotFoundError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &nf):
+		return err
 	case IsNotFound(err):
-		return &NotFoundError{Kind: KindInstance, Name: id, Err: err}
+		return &NotFoundError{Kind: kind, Name: id, Err: err}
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w", op, ctx.Err())
 	case checkErr == nil:

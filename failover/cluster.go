@@ -123,7 +123,7 @@ func ClusterPreflight(ctx context.Context, api cloud.ClusterAPI, id, target stri
 	var warnings []string
 	for _, m := range c.Members {
 		if m.ClusterGroupStatus == "pending-reboot" {
-			warnings = append(warnings, fmt.Sprintf("cluster parameter group %s is pending-reboot on %s: a failover restarts it and applies the changes", c.ClusterGroup, m.Instance))
+			warnings = append(warnings, fmt.Sprintf("cluster parameter group %s is pending-reboot on %s: changes waiting for its reboot are not live there", c.ClusterGroup, m.Instance))
 		}
 	}
 	return c, warnings, nil

@@ -90,11 +90,7 @@ func Group(ctx context.Context, api API, awsCfg aws.Config, group string, opts O
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("no DB instance uses parameter group %s", group)
 	}
-	sort.Strings(ids)
-	if opts.Progress != nil {
-		opts.Progress("verifying %s using parameter group %s", instances(len(ids)), group)
-	}
-	return &GroupReport{ParameterGroup: group, Instances: verifyAll(ctx, api, awsCfg, ids, opts)}, nil
+	return &GroupReport{ParameterGroup: group, Instances: verifyAll(ctx, api, awsCfg, ids, opts, "using parameter group "+group)}, nil
 }
 
 func instances(n int) string {
@@ -123,16 +119,16 @@ func Cluster(ctx context.Context, api API, awsCfg aws.Config, id string, opts Op
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("DB cluster %s has no members to verify", id)
 	}
-	sort.Strings(ids)
-	if opts.Progress != nil {
-		opts.Progress("verifying %s of cluster %s", instances(len(ids)), id)
-	}
-	return &GroupReport{Cluster: id, Instances: verifyAll(ctx, api, awsCfg, ids, opts)}, nil
+	return &GroupReport{Cluster: id, Instances: verifyAll(ctx, api, awsCfg, ids, opts, "of cluster "+id)}, nil
 }
 
 // verifyAll verifies the instances ids, GroupConcurrency at a time, one
-// Member each in ids' order.
-func verifyAll(ctx context.Context, api API, awsCfg aws.Config, ids []string, opts Options) []Member {
+// Member each in sorted order; what says which they are, for Progress.
+func verifyAll(ctx context.Context, api API, awsCfg aws.Config, ids []string, opts Options, what string) []Member {
+	sort.Strings(ids)
+	if opts.Progress != nil {
+		opts.Progress("verifying %s %s", instances(len(ids)), what)
+	}
 
 	var mu sync.Mutex
 	warnf := opts.warnf()

@@ -34,17 +34,7 @@ func (l *Lab) clusterEvent(id string, k instanceEventKind, args ...any) event {
 
 // updateCluster applies fn to the cluster if it still exists, and persists.
 func (l *Lab) updateCluster(id string, fn func(st *state, c *dbCluster)) {
-	err := l.mutate(func(st *state) error {
-		c, ok := st.Clusters[id]
-		if !ok {
-			return errGone
-		}
-		fn(st, c)
-		return nil
-	})
-	if err != nil && !errors.Is(err, errGone) {
-		l.opts.Logf("lab: %s: %v", id, err)
-	}
+	updateIn(l, id, func(st *state) map[string]*dbCluster { return st.Clusters }, fn)
 }
 
 // startClusterCreate opens the cluster's endpoints; the cluster is then

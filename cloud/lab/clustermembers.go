@@ -56,11 +56,8 @@ func createMember(l *Lab, r *request, id string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tags, err := requestTags(r)
+	tags, err := createTags(r)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mergeTags(nil, tags); err != nil {
 		return nil, err
 	}
 	az := r.str("AvailabilityZone")

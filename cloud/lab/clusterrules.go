@@ -83,6 +83,16 @@ func clusterBusy(c *dbCluster) *apiError {
 	return apiErr(codeInvalidDBClusterState, "DBCluster %s is not in available state.", c.ID)
 }
 
+// clusterRetention reads BackupRetentionPeriod for a cluster: Aurora
+// keeps at least one day of backups.
+func clusterRetention(r *request) (*int, error) {
+	retention, err := backupRetention(r)
+	if err == nil && retention != nil && *retention < 1 {
+		return nil, apiErr(codeInvalidParameterValue, "Invalid backup retention period: %d. Must be between 1 and 35.", *retention)
+	}
+	return retention, err
+}
+
 func (l *Lab) clusterARN(id string) string {
 	return "arn:aws:rds:" + l.opts.Region + ":" + l.account() + ":cluster:" + id
 }

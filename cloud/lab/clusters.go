@@ -1,9 +1,7 @@
 package lab
 
 import (
-	"net"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -54,43 +52,24 @@ func createCluster(l *Lab, r *request) (any, error) {
 	if err := checkMasterPassword(password); err != nil {
 		return nil, err
 	}
-	port, portSet, err := r.integer("Port")
+	port, err := requestPort(r, "cluster", clusterWriterHost, clusterReaderHost)
 	if err != nil {
 		return nil, err
-	}
-	if portSet && (port < 1150 || port > 65535) {
-		return nil, apiErr(codeInvalidParameterValue, "The requested DB cluster port %d is not valid. Valid values are 1150-65535.", port)
-	}
-	if portSet {
-		for _, host := range []string{clusterWriterHost, clusterReaderHost} {
-			ln, lerr := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
-			if lerr != nil {
-				return nil, apiErr(codeInvalidParameterValue, "The requested DB cluster port %d is in use on the lab's host", port)
-			}
-			ln.Close()
-		}
 	}
 	ev, err := resolveVersion(eng, r.str("EngineVersion"))
 	if err != nil {
 		return nil, err
 	}
-	retention, err := backupRetention(r)
+	retention, err := clusterRetention(r)
 	if err != nil {
 		return nil, err
-	}
-	if retention != nil && *retention < 1 {
-		// Aurora keeps at least one day of backups.
-		return nil, apiErr(codeInvalidParameterValue, "Invalid backup retention period: %d. Must be between 1 and 35.", *retention)
 	}
 	protect, _, err := r.boolean("DeletionProtection")
 	if err != nil {
 		return nil, err
 	}
-	tags, err := requestTags(r)
+	tags, err := createTags(r)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mergeTags(nil, tags); err != nil {
 		return nil, err
 	}
 	if l.rt == nil {
@@ -228,12 +207,9 @@ func modifyCluster(l *Lab, r *request) (any, error) {
 	if _, _, err := r.boolean("ApplyImmediately"); err != nil {
 		return nil, err
 	}
-	retention, err := backupRetention(r)
+	retention, err := clusterRetention(r)
 	if err != nil {
 		return nil, err
-	}
-	if retention != nil && *retention < 1 {
-		return nil, apiErr(codeInvalidParameterValue, "Invalid backup retention period: %d. Must be between 1 and 35.", *retention)
 	}
 	var out xmlDBClusterResult
 	err = l.mutate(func(st *state) error {

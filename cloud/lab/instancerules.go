@@ -2,7 +2,9 @@ package lab
 
 import (
 	"crypto/rand"
+	"net"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -105,6 +107,27 @@ func familyMismatch(g *paramGroup, want string) *apiError {
 func notAvailable(in *dbInstance) *apiError {
 	// AWS: "Database instance is not in available state."
 	return apiErr(codeInvalidDBInstanceState, "Database instance is not in available state.")
+}
+
+// requestPort reads Port (0 when absent: the lab picks one): 1150 to
+// 65535, as on AWS, and free on each of the lab's hosts the endpoint
+// will listen on. noun is "instance" or "cluster".
+func requestPort(r *request, noun string, hosts ...string) (int, error) {
+	port, set, err := r.integer("Port")
+	if err != nil || !set {
+		return 0, err
+	}
+	if port < 1150 || port > 65535 {
+		return 0, apiErr(codeInvalidParameterValue, "The requested DB %s port %d is not valid. Valid values are 1150-65535.", noun, port)
+	}
+	for _, host := range hosts {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return 0, apiErr(codeInvalidParameterValue, "The requested DB %s port %d is in use on the lab's host", noun, port)
+		}
+		ln.Close()
+	}
+	return port, nil
 }
 
 func randomID(n int) string {

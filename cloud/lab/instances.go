@@ -1,9 +1,7 @@
 package lab
 
 import (
-	"net"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -84,13 +82,6 @@ func createInstance(l *Lab, r *request) (any, error) {
 	if storage < 20 || storage > 65536 {
 		return nil, apiErr(codeInvalidParameterValue, "Invalid storage size for engine name %s and storage type gp3: %d", eng, storage)
 	}
-	port, portSet, err := r.integer("Port")
-	if err != nil {
-		return nil, err
-	}
-	if portSet && (port < 1150 || port > 65535) {
-		return nil, apiErr(codeInvalidParameterValue, "The requested DB instance port %d is not valid. Valid values are 1150-65535.", port)
-	}
 	az := r.str("AvailabilityZone")
 	if multiAZ && az != "" {
 		// AWS: "Requesting a specific availability zone is not valid for Multi-AZ instances."
@@ -120,23 +111,15 @@ func createInstance(l *Lab, r *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tags, err := requestTags(r)
+	tags, err := createTags(r)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := mergeTags(nil, tags); err != nil {
+	// The lab serves every endpoint on 127.0.0.1, so a requested port
+	// must be free here; RDS would give each instance its own host.
+	port, err := requestPort(r, "instance", "127.0.0.1")
+	if err != nil {
 		return nil, err
-	}
-	if portSet {
-		// The lab serves every endpoint on 127.0.0.1, so a requested port
-		// must be free here; RDS would give each instance its own host.
-		ln, lerr := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-		if lerr != nil {
-			return nil, apiErr(codeInvalidParameterValue, "The requested DB instance port %d is in use on the lab's host", port)
-		}
-		ln.Close()
-	} else {
-		port = 0
 	}
 	in := &dbInstance{ID: strings.ToLower(id), Status: statusCreating, ParamApplyStatus: applyStatusInSync,
 		Engine: eng, EngineVersion: version, Class: class, MasterUsername: user, DBName: r.str("DBName"),

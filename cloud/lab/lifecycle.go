@@ -22,12 +22,18 @@ const opTimeout = 2 * time.Minute
 
 // update applies fn to the instance if it still exists, and persists.
 func (l *Lab) update(id string, fn func(st *state, in *dbInstance)) {
+	updateIn(l, id, func(st *state) map[string]*dbInstance { return st.Instances }, fn)
+}
+
+// updateIn applies fn to the entry id of the map in if it still exists,
+// and persists.
+func updateIn[T any](l *Lab, id string, in func(*state) map[string]*T, fn func(st *state, v *T)) {
 	err := l.mutate(func(st *state) error {
-		in, ok := st.Instances[id]
+		v, ok := in(st)[id]
 		if !ok {
 			return errGone
 		}
-		fn(st, in)
+		fn(st, v)
 		return nil
 	})
 	if err != nil && !errors.Is(err, errGone) {

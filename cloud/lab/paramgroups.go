@@ -122,11 +122,8 @@ func createParamGroup(k groupKind) handler {
 		if err != nil {
 			return nil, err
 		}
-		tags, err := requestTags(r)
+		tags, err := createTags(r)
 		if err != nil {
-			return nil, err
-		}
-		if _, err := mergeTags(nil, tags); err != nil {
 			return nil, err
 		}
 		if k == kindCluster && !fam.HasCluster() {
@@ -163,11 +160,8 @@ func copyParamGroup(k groupKind) handler {
 		if !validGroupName(dstName) {
 			return nil, invalidIdentifier(dst)
 		}
-		tags, err := requestTags(r)
+		tags, err := createTags(r)
 		if err != nil {
-			return nil, err
-		}
-		if _, err := mergeTags(nil, tags); err != nil {
 			return nil, err
 		}
 		var out *paramGroup

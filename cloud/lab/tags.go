@@ -60,6 +60,19 @@ func requestTags(r *request) ([]tag, error) {
 	return out, nil
 }
 
+// createTags reads the Tags of a create request: valid, and no more
+// than a resource may carry.
+func createTags(r *request) ([]tag, error) {
+	tags, err := requestTags(r)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := mergeTags(nil, tags); err != nil {
+		return nil, err
+	}
+	return tags, nil
+}
+
 // mergeTags adds or replaces tags by key, refusing more than maxTags.
 func mergeTags(have, add []tag) ([]tag, error) {
 	out := append([]tag(nil), have...)

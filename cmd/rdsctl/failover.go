@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/spf13/cobra"
 
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
@@ -211,15 +212,11 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	if err := ios.Confirm(what); err != nil {
 		return err
 	}
-	conn, err := vo.Login.Resolve(ctx, awsCfg, in, vo.Warnf)
+	probe, err := loginProbe(ctx, vo, awsCfg, in, opts.ProbeInterval)
 	if err != nil {
-		return usageIfConfig(err)
+		return err
 	}
-	probe, err := failover.NewProbe(conn.Config)
-	if err != nil {
-		return cli.Usage(err)
-	}
-	probe.Interval, probe.Write = opts.ProbeInterval, opts.ProbeWrite
+	probe.Write = opts.ProbeWrite
 	fo := failover.Options{Instance: opts.Instance, Failover: opts.Failover, Probe: probe, Timeout: opts.Timeout,
 		MaxDowntime: opts.MaxDowntime, Progress: ios.Progressf, Warn: ios.Warnf}
 	if !opts.NoVerify {
@@ -229,6 +226,21 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	}
 	res, runErr := failover.Run(ctx, api, fo)
 	return failoverReport(opts, res, runErr)
+}
+
+// loginProbe is a failover probe of in's endpoint, logged in as vo says
+// (a login that cannot work is a usage error), every interval.
+func loginProbe(ctx context.Context, vo verify.Options, awsCfg aws.Config, in types.DBInstance, interval time.Duration) (*failover.Probe, error) {
+	conn, err := vo.Login.Resolve(ctx, awsCfg, in, vo.Warnf)
+	if err != nil {
+		return nil, usageIfConfig(err)
+	}
+	probe, err := failover.NewProbe(conn.Config)
+	if err != nil {
+		return nil, cli.Usage(err)
+	}
+	probe.Interval = interval
+	return probe, nil
 }
 
 // failoverReport prints a run's report (unless nothing was triggered) and

@@ -35,15 +35,10 @@ func clusterFailoverRun(ctx context.Context, opts *FailoverOptions, api cloud.RD
 	if err != nil {
 		return err
 	}
-	conn, err := vo.Login.Resolve(ctx, awsCfg, in, vo.Warnf)
+	probe, err := loginProbe(ctx, vo, awsCfg, in, opts.ProbeInterval)
 	if err != nil {
-		return usageIfConfig(err)
+		return err
 	}
-	probe, err := failover.NewProbe(conn.Config)
-	if err != nil {
-		return cli.Usage(err)
-	}
-	probe.Interval = opts.ProbeInterval
 	fo := failover.Options{Cluster: c.ID, Target: opts.Target, Probe: probe, Timeout: opts.Timeout,
 		MaxDowntime: opts.MaxDowntime, Progress: ios.Progressf, Warn: ios.Warnf}
 	if addr := c.Writer().Endpoint(); addr != "" {

@@ -65,15 +65,7 @@ command; on AWS, use your infrastructure code or 'aws rds create-db-cluster'.`,
 		Example: `  eval "$(rdsctl lab env)"
   rdsctl params create aurora-cg --family aurora-mysql8.0 --cluster
   rdsctl lab cluster create orders --members 3 --group aurora-cg`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			switch {
-			case len(args) == 0:
-				return cli.Usagef("missing NAME: the DB cluster identifier to create")
-			case len(args) > 1:
-				return cli.Usagef("too many arguments: want one NAME, got %d", len(args))
-			}
-			return nil
-		},
+		Args: oneName("the DB cluster identifier to create"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IO, opts.Getenv, opts.Format = f.IOStreams, f.Getenv, f.Format()
 			opts.Endpoint = f.Global.EndpointURL

@@ -70,15 +70,7 @@ infrastructure code or 'aws rds create-db-instance'.`,
   rdsctl params create staging --family mariadb10.11
   rdsctl lab instance create staging-db --group staging --multi-az
   rdsctl status`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			switch {
-			case len(args) == 0:
-				return cli.Usagef("missing NAME: the DB instance identifier to create")
-			case len(args) > 1:
-				return cli.Usagef("too many arguments: want one NAME, got %d", len(args))
-			}
-			return nil
-		},
+		Args: oneName("the DB instance identifier to create"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IO, opts.Getenv, opts.Format = f.IOStreams, f.Getenv, f.Format()
 			opts.Endpoint = f.Global.EndpointURL
@@ -127,6 +119,20 @@ infrastructure code or 'aws rds create-db-instance'.`,
 	_ = cmd.MarkFlagDirname("dir")
 	_ = cmd.RegisterFlagCompletionFunc("engine", cobra.FixedCompletions([]string{"mariadb", "mysql"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// oneName is the Args of a command that takes exactly one NAME, which is
+// what.
+func oneName(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return cli.Usagef("missing NAME: %s", what)
+		case len(args) > 1:
+			return cli.Usagef("too many arguments: want one NAME, got %d", len(args))
+		}
+		return nil
+	}
 }
 
 // labEndpoint is the lab the command talks to, and what it says of

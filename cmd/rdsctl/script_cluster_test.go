@@ -53,7 +53,9 @@ func cmdLabCluster(ts *testscript.TestScript, neg bool, args []string) {
 	if _, err := c.CreateDBCluster(ctx, in); err != nil {
 		ts.Fatalf("labcluster: %v", err)
 	}
-	fast := func(o *rds.DBClusterAvailableWaiterOptions) { o.MinDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond }
+	fast := func(o *rds.DBClusterAvailableWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
+	}
 	if err := cloud.WaitClusterAvailable(ctx, c, id, 2*time.Minute, nil, fast); err != nil {
 		ts.Fatalf("labcluster: %v", err)
 	}
