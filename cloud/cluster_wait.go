@@ -151,3 +151,27 @@ func writerChanged(notWriter, want string) clusterCheck {
 		return w.Status() == "available", nil
 	}
 }
+
+// WaitClusterMemberInSync waits until DB cluster id and its member member
+// are available and every parameter group is in-sync on that member: the
+// cluster group (DBClusterParameterGroupStatus) and the member's DB
+// parameter groups. The other members may be pending-reboot: this is the
+// wait after rebooting one member of a rolling change. A member that is
+// still pending-reboot fails fast with ErrPendingReboot; a member that is
+// gone is an error.
+func WaitClusterMemberInSync(ctx context.Context, api ClusterAPI, id, member string, maxWait time.Duration, observe func(Cluster), optFns ...ClusterWaitOption) error {
+	return waitCluster(ctx, api, id, maxWait, "parameters to be in-sync on "+member, memberInSync(member), observe, optFns)
+}
+
+// memberInSync is clusterInSync for one member only.
+func memberInSync(member string) clusterCheck {
+	return func(c Cluster) (bool, error) {
+		m := c.Member(member)
+		if m == nil {
+			return false, fmt.Errorf("%s is not a member of cluster %s", member, c.ID)
+		}
+		one := c
+		one.Members = []ClusterMember{*m}
+		return clusterInSync(one)
+	}
+}

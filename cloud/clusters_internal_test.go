@@ -81,6 +81,18 @@ func TestClusterChecks(t *testing.T) {
 			}
 		})
 	}
+	// One member in-sync while the others still wait for their reboot.
+	c := testCluster("available", "a", "available", "pending-reboot", "in-sync")
+	c.Members[1].ClusterGroupStatus = "in-sync"
+	if done, err := memberInSync(c.Members[1].Instance)(c); !done || err != nil {
+		t.Errorf("memberInSync(%s) = %v, %v; want done", c.Members[1].Instance, done, err)
+	}
+	if _, err := memberInSync("a")(c); !errors.Is(err, ErrPendingReboot) {
+		t.Errorf("memberInSync(a) on a pending-reboot member: %v, want ErrPendingReboot", err)
+	}
+	if _, err := memberInSync("zz")(c); err == nil {
+		t.Error("memberInSync of a non-member must end the wait")
+	}
 	if _, err := writerChanged("a", "c")(testCluster("available", "b", "available", "in-sync", "in-sync")); err == nil {
 		t.Error("a failover to another member than the target must end the wait with an error")
 	}

@@ -35,18 +35,25 @@ func NewCmdParamsConverge(f *Factory, runF func(context.Context, *ParamsConverge
 	var vf verifyFlags
 	var db dbConnFlags
 	cmd := &cobra.Command{
-		Use:   "converge GROUP | --instance I [--strategy auto|reboot|failover] [--max-downtime D]",
+		Use:   "converge GROUP | --instance I | --cluster C [--strategy auto|reboot|failover|rolling] [--max-downtime D]",
 		Short: "Finish pending-reboot: restart each member, measured and verified, one at a time",
 		Long: `Finish what pending-reboot leaves undone. converge finds every DB instance using
-GROUP (or the one --instance) whose parameter group is pending-reboot, and
-plans how to bring each to in-sync:
+GROUP (or the one --instance, or every member of Aurora cluster --cluster)
+whose parameter group is pending-reboot, and plans how to bring each to
+in-sync:
 
   Single-AZ   a reboot (writes wait for the restart)
   Multi-AZ    a reboot with failover: the restart happens on the standby,
               so writes wait for one failover
+  Aurora      rolling: the pending readers are rebooted one at a time, the
+              cluster fails over to an updated reader, and the old writer,
+              a reader by then, is rebooted; writes wait for one failover
 
 --strategy reboot reboots every member in place; --strategy failover fails
-over every member and refuses a Single-AZ one before anything changes.
+over every member and refuses a Single-AZ one before anything changes. A
+cluster always rolls (--strategy auto or rolling). Expected downtimes are
+AWS's documented typical figures, estimates only; what was measured is in
+the result.
 
 The plan lists each member's action, its expected write downtime and the
 values the restart will change (what the server runs against what the group
@@ -58,14 +65,18 @@ down longer than --max-downtime stops the rollout and the rest are left
 untouched; running the command again continues with what is left. A
 converged group changes nothing.
 
-Aurora clusters (--cluster, --strategy rolling) are not supported yet.
+A cluster's rollout is also watched as a whole by a probe writing through
+the cluster endpoint: its write downtime, outage by outage, is in the
+result (write_downtime). A reader's reboot is measured on the reader's own
+endpoint, and --max-downtime bounds each step's measured downtime.
 
 Exit codes: 0 converged; 3 stopped on a failed verification or a breached
 --max-downtime; 2 bad input, nothing changed; 1 anything else (not found,
 a restart that failed, interrupted).`,
 		Example: `  rdsctl params converge staging --dry-run
   rdsctl params converge staging --max-downtime 60s --yes
-  rdsctl params converge --instance staging-db --strategy reboot -o json --yes`,
+  rdsctl params converge --instance staging-db --strategy reboot -o json --yes
+  rdsctl params converge --cluster aurora-prod --max-downtime 30s --yes`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.CommonOptions = f.common()
@@ -92,14 +103,14 @@ a restart that failed, interrupted).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Target.Instance, "instance", "", "converge only DB instance `I`")
-	fl.StringVar(&opts.Target.Cluster, "cluster", "", "converge Aurora cluster `C` (not supported yet)")
-	fl.StringVar(&opts.Strategy, "strategy", "auto", "`S`: auto (failover for Multi-AZ, reboot for Single-AZ), reboot or failover")
+	fl.StringVar(&opts.Target.Cluster, "cluster", "", "converge every member of Aurora cluster `C`, rolling")
+	fl.StringVar(&opts.Strategy, "strategy", "auto", "`S`: auto (failover for Multi-AZ, reboot for Single-AZ, rolling for a cluster), reboot, failover or rolling")
 	fl.DurationVar(&opts.Converge.MaxDowntime, "max-downtime", 0, "stop the rollout when a member's clients were down longer than `D` (exit 3)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	fl.DurationVar(&opts.Converge.ProbeInterval, "probe-interval", failover.DefaultInterval, "time between probe connections")
 	fl.BoolVar(&opts.Converge.ProbeWrite, "probe-write", false, "also write a heartbeat row ("+failover.DefaultTable+"), so a read-only server counts as down")
 	fl.DurationVar(&opts.Converge.Timeout, "timeout", failover.DefaultTimeout, "give up on a member that has not recovered and reached in-sync after `D`")
-	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions([]string{"auto", "reboot", "failover"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions([]string{"auto", "reboot", "failover", "rolling"}, cobra.ShellCompDirectiveNoFileComp))
 	vf.register(cmd)
 	db.register(cmd)
 	return cmd
@@ -109,15 +120,19 @@ func (o *ParamsConvergeOptions) validate() error {
 	o.Target.Instance = strings.TrimSpace(o.Target.Instance)
 	o.Target.Cluster = strings.TrimSpace(o.Target.Cluster)
 	st, err := converge.ParseStrategy(o.Strategy)
+	named := 0
+	for _, t := range []string{o.Target.Group, o.Target.Instance, o.Target.Cluster} {
+		if t != "" {
+			named++
+		}
+	}
 	switch {
-	case o.Target.Cluster != "":
-		return cli.Usage(fmt.Errorf("--cluster: %w", converge.ErrClusterUnsupported))
 	case err != nil:
 		return cli.Usage(fmt.Errorf("--strategy: %w", err))
-	case o.Target.Group == "" && o.Target.Instance == "":
-		return cli.Usagef("name a parameter group, or an instance with --instance")
-	case o.Target.Group != "" && o.Target.Instance != "":
-		return cli.Usagef("name a parameter group or --instance, not both")
+	case named == 0:
+		return cli.Usagef("name a parameter group, an instance with --instance, or a cluster with --cluster")
+	case named > 1:
+		return cli.Usagef("name one of a parameter group, --instance or --cluster, not more")
 	case o.Converge.MaxDowntime < 0:
 		return cli.Usagef("invalid --max-downtime %s: must not be negative", o.Converge.MaxDowntime)
 	case o.Converge.ProbeInterval < 10*time.Millisecond:
@@ -170,7 +185,7 @@ func paramsConvergeRun(ctx context.Context, opts *ParamsConvergeOptions) error {
 			return err
 		}
 	}
-	if err := ios.Confirm(fmt.Sprintf("restart %s to converge %s", plural(len(plan.Steps), "instance"), plan.Target)); err != nil {
+	if err := ios.Confirm(confirmText(plan)); err != nil {
 		return err
 	}
 	res, runErr := converge.Execute(ctx, api, awsCfg, plan, co)
@@ -185,27 +200,45 @@ func paramsConvergeRun(ctx context.Context, opts *ParamsConvergeOptions) error {
 // a breached budget is a finding (3); a restart that failed, or Ctrl-C,
 // is a failure (1), said with what was done.
 func convergeOutcome(ios *ui.IOStreams, rep converge.Report, err error) error {
+	if w := rep.WriteDowntime; w != nil {
+		ios.Infof("cluster write downtime: %.3fs in %s (%d of %d writes through %s failed)",
+			w.DowntimeSeconds, plural(len(w.Outages), "outage"), w.Failures, w.Probes, w.Endpoint)
+	}
+	if err == nil && stepNoun(rep.Plan) == "step" {
+		ios.Successf("converged %s: %s done, every member in-sync and verified", rep.Target, plural(len(rep.Members), "step"))
+		return nil
+	}
 	if err == nil {
 		ios.Successf("converged %s: %s in-sync and verified", rep.Target, plural(len(rep.Members), "instance"))
 		return nil
 	}
 	done := len(rep.Members) - 1
 	left := "nothing left"
-	if len(rep.Remaining) > 0 {
+	switch {
+	case len(rep.RemainingSteps) > 0 && stepNoun(rep.Plan) == "step":
+		steps := make([]string, len(rep.RemainingSteps))
+		for i, s := range rep.RemainingSteps {
+			steps[i] = string(s.Action) + " " + s.Instance
+			if s.OldWriter != "" {
+				steps[i] = string(s.Action) + " from " + s.OldWriter + " to " + s.Instance
+			}
+		}
+		left = "left undone: " + strings.Join(steps, ", ")
+	case len(rep.Remaining) > 0:
 		left = "left untouched: " + strings.Join(rep.Remaining, ", ")
 	}
 	var se *converge.StopError
 	switch {
 	case !errors.As(err, &se) && errors.Is(err, context.Canceled):
 		return interruptedError(fmt.Sprintf("interrupted after %s converged; %s; run the command again to continue",
-			plural(len(rep.Members), "instance"), left))
+			plural(len(rep.Members), stepNoun(rep.Plan)), left))
 	case se == nil:
-		return fmt.Errorf("stopped after %s converged (%s): %w", plural(len(rep.Members), "instance"), left, err)
+		return fmt.Errorf("stopped after %s converged (%s): %w", plural(len(rep.Members), stepNoun(rep.Plan)), left, err)
 	case se.Outcome == converge.OutcomeInterrupted:
 		return interruptedError(fmt.Sprintf("interrupted during the %s of %s, which may still be recovering; %s converged before it; %s; run the command again to continue",
-			rep.Members[done].Action, se.Instance, plural(done, "instance"), left))
+			rep.Members[done].Action, se.Instance, plural(done, stepNoun(rep.Plan)), left))
 	}
-	msg := fmt.Sprintf("%s; %s converged before it; %s; run the command again to continue", se.Error(), plural(done, "instance"), left)
+	msg := fmt.Sprintf("%s; %s converged before it; %s; run the command again to continue", se.Error(), plural(done, stepNoun(rep.Plan)), left)
 	if se.Finding() {
 		return cli.Findings(1, "%s", msg)
 	}
@@ -231,10 +264,17 @@ func printConvergePlan(ios *ui.IOStreams, plan *converge.Plan) error {
 	if err := ios.Heading("Plan (" + string(plan.Strategy) + ")"); err != nil {
 		return err
 	}
-	t := ios.NewTable("INSTANCE", "ACTION", "MULTI-AZ", "EXPECTED WRITE DOWNTIME", "CHANGES")
-	for _, s := range plan.Steps {
-		t.AddRow(s.Instance, string(s.Action), multiAZText(s.MultiAZ),
-			fmt.Sprintf("%s (typically ≤%gs on RDS)", s.ExpectedDowntime, s.ExpectedDowntimeSeconds), changesText(s.Changes))
+	var t *ui.Table
+	if plan.Target.Cluster != "" {
+		t = ios.NewTable("INSTANCE", "ROLE", "ACTION", "EXPECTED WRITE DOWNTIME", "CHANGES")
+		for _, s := range plan.Steps {
+			t.AddRow(s.Instance, s.Role, actionText(s), s.ExpectedDowntime, changesText(s.Changes))
+		}
+	} else {
+		t = ios.NewTable("INSTANCE", "ACTION", "MULTI-AZ", "EXPECTED WRITE DOWNTIME", "CHANGES")
+		for _, s := range plan.Steps {
+			t.AddRow(s.Instance, string(s.Action), multiAZText(s.MultiAZ), s.ExpectedDowntime, changesText(s.Changes))
+		}
 	}
 	if err := t.Render(); err != nil {
 		return err
@@ -270,7 +310,12 @@ func printConvergeResult(ios *ui.IOStreams, rep converge.Report) error {
 		return err
 	}
 	cs := ios.ColorScheme()
-	t := ios.NewTable("INSTANCE", "ACTION", "OUTCOME", "DOWNTIME", "BEFORE", "AFTER", "VERIFY")
+	cluster := rep.WriteDowntime != nil
+	headers := []string{"INSTANCE", "ACTION", "OUTCOME", "DOWNTIME", "BEFORE", "AFTER", "VERIFY"}
+	if cluster {
+		headers = append(headers, "WRITE DOWNTIME")
+	}
+	t := ios.NewTable(headers...)
 	for _, m := range rep.Members {
 		outcome := cs.Green(string(m.Outcome))
 		if m.Outcome != converge.OutcomeConverged {
@@ -280,13 +325,32 @@ func printConvergeResult(ios *ui.IOStreams, rep converge.Report) error {
 		if m.Verify != nil {
 			verified = statusSummary(m.Verify.Parameters)
 		}
-		t.AddRow(m.Instance, string(m.Action), outcome, fmt.Sprintf("%.3fs", m.DowntimeSeconds),
-			valuesText(m.Before), valuesText(m.After), verified)
+		action := string(m.Action)
+		if m.Failover != nil && m.Failover.OldWriter != "" {
+			action += " from " + m.Failover.OldWriter
+		}
+		row := []string{m.Instance, action, outcome, fmt.Sprintf("%.3fs", m.DowntimeSeconds),
+			valuesText(m.Before), valuesText(m.After), verified}
+		if cluster {
+			row = append(row, secondsText(m.WriteDowntimeSeconds))
+		}
+		t.AddRow(row...)
 	}
-	for _, id := range rep.Remaining {
-		t.AddRow(id, "-", "untouched", "-", "-", "-", "-")
+	for _, s := range rep.RemainingSteps {
+		row := []string{s.Instance, actionText(s), "untouched", "-", "-", "-", "-"}
+		if cluster {
+			row = append(row, "-")
+		}
+		t.AddRow(row...)
 	}
 	return t.Render()
+}
+
+func secondsText(s *float64) string {
+	if s == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.3fs", *s)
 }
 
 func valuesText(vs map[string]string) string {
@@ -303,4 +367,44 @@ func valuesText(vs map[string]string) string {
 		parts[i] = k + "=" + vs[k]
 	}
 	return strings.Join(parts, ", ")
+}
+
+// actionText is a step's action, with where a cluster's failover moves
+// the writer from.
+func actionText(s converge.Step) string {
+	if s.OldWriter != "" {
+		return string(s.Action) + " from " + s.OldWriter
+	}
+	return string(s.Action)
+}
+
+// stepNoun counts instances for an instance plan, steps for a cluster's,
+// where one instance may have two.
+func stepNoun(plan []converge.Step) string {
+	for _, s := range plan {
+		if s.Cluster != "" {
+			return "step"
+		}
+	}
+	return "instance"
+}
+
+// confirmText is what the user says yes to.
+func confirmText(plan *converge.Plan) string {
+	if plan.Target.Cluster == "" {
+		return fmt.Sprintf("restart %s to converge %s", plural(len(plan.Steps), "instance"), plan.Target)
+	}
+	reboots, failovers := 0, 0
+	for _, s := range plan.Steps {
+		if s.Action == converge.ActionFailover {
+			failovers++
+		} else {
+			reboots++
+		}
+	}
+	what := plural(reboots, "reboot")
+	if failovers > 0 {
+		what += " and " + plural(failovers, "failover")
+	}
+	return fmt.Sprintf("run %s to converge %s", what, plan.Target)
 }

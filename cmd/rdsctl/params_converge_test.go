@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/ui"
 	"github.com/rdsctl/rdsctl/failover"
@@ -58,10 +60,9 @@ func TestParamsConvergeParsingRejects(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{nil, "name a parameter group, or an instance with --instance"},
-		{[]string{"g", "--instance", "db"}, "not both"},
-		{[]string{"--cluster", "aurora"}, "Aurora clusters is not supported yet"},
-		{[]string{"g", "--strategy", "rolling"}, "rolling strategy is for Aurora clusters, which are not supported yet"},
+		{nil, "name a parameter group, an instance with --instance, or a cluster with --cluster"},
+		{[]string{"g", "--instance", "db"}, "not more"},
+		{[]string{"g", "--cluster", "aurora"}, "not more"},
 		{[]string{"g", "--strategy", "sideways"}, `unknown strategy "sideways"`},
 		{[]string{"g", "--max-downtime", "-1s"}, "must not be negative"},
 		{[]string{"g", "--probe-interval", "1ms"}, "at least 10ms"},
@@ -84,9 +85,9 @@ func TestParamsConvergeParsingRejects(t *testing.T) {
 func testConvergePlan() *converge.Plan {
 	return &converge.Plan{Target: converge.Target{Group: "staging"}, Strategy: converge.StrategyAuto, InSync: []string{"db-z"},
 		Steps: []converge.Step{
-			{Instance: "db-a", Action: converge.ActionFailover, MultiAZ: true, ExpectedDowntime: "one failover", ExpectedDowntimeSeconds: 120,
+			{Instance: "db-a", Action: converge.ActionFailover, MultiAZ: true, ExpectedDowntime: "one failover (AWS: typically 60–120s)", ExpectedDowntimeSeconds: aws.Float64(120),
 				Changes: []converge.Change{{Name: "innodb_log_buffer_size", From: "2097152", To: "33554432"}}},
-			{Instance: "db-b", Action: converge.ActionReboot, ExpectedDowntime: "one restart", ExpectedDowntimeSeconds: 120, Changes: []converge.Change{}},
+			{Instance: "db-b", Action: converge.ActionReboot, ExpectedDowntime: "one restart (AWS gives no typical figure)", Changes: []converge.Change{}},
 		}}
 }
 
@@ -98,7 +99,7 @@ func TestParamsConvergeOutput(t *testing.T) {
 	res := &converge.Result{Members: []converge.Member{{Instance: "db-a", Action: converge.ActionFailover,
 		Outcome: converge.OutcomeBudgetBreached, DowntimeSeconds: 2.5,
 		Before: map[string]string{"innodb_log_buffer_size": "2097152"}, After: map[string]string{"innodb_log_buffer_size": "33554432"}}},
-		Remaining: []string{"db-b"}}
+		Remaining: []string{"db-b"}, RemainingSteps: plan.Steps[1:]}
 	rep := converge.NewReport(plan, res, false)
 
 	ios, _, out, errOut := ui.Test()
@@ -109,11 +110,11 @@ func TestParamsConvergeOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "\nPlan (auto)\n" +
-		"db-a\tfailover\tyes\tone failover (typically ≤120s on RDS)\tinnodb_log_buffer_size 2097152 -> 33554432\n" +
-		"db-b\treboot\tno\tone restart (typically ≤120s on RDS)\t-\n" +
+		"db-a\tfailover\tyes\tone failover (AWS: typically 60–120s)\tinnodb_log_buffer_size 2097152 -> 33554432\n" +
+		"db-b\treboot\tno\tone restart (AWS gives no typical figure)\t-\n" +
 		"\nResult\n" +
 		"db-a\tfailover\tmax-downtime-exceeded\t2.500s\tinnodb_log_buffer_size=2097152\tinnodb_log_buffer_size=33554432\t-\n" +
-		"db-b\t-\tuntouched\t-\t-\t-\t-\n"
+		"db-b\treboot\tuntouched\t-\t-\t-\t-\n"
 	if out.String() != want {
 		t.Errorf("piped output:\n%q\nwant\n%q", out.String(), want)
 	}
@@ -128,8 +129,8 @@ func TestParamsConvergeOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
-		"INSTANCE  ACTION    MULTI-AZ  EXPECTED WRITE DOWNTIME                CHANGES",
-		"db-a      failover  yes       one failover (typically ≤120s on RDS)  innodb_log_buffer_size 2097152 -> 33554432",
+		"INSTANCE  ACTION    MULTI-AZ  EXPECTED WRITE DOWNTIME                    CHANGES",
+		"db-a      failover  yes       one failover (AWS: typically 60–120s)      innodb_log_buffer_size 2097152 -> 33554432",
 	} {
 		if !strings.Contains(out.String(), line) {
 			t.Errorf("terminal output lacks %q:\n%s", line, out.String())

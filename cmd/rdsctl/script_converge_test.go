@@ -1,20 +1,27 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/rdsctl/rdsctl/cloud/lab"
 )
 
 // The converge scripts' fixtures:
 //
-//	convergemember FILE INSTANCE OUT
+//	convergemember FILE INSTANCE[:ACTION] OUT
 //	                      write the failover result of INSTANCE's member
-//	                      in a `params converge -o json` report to OUT, in
-//	                      the shape checkdowntime reads
+//	                      (its ACTION step, when it has two) in a `params
+//	                      converge -o json` report to OUT, in the shape
+//	                      checkdowntime reads
 //	convergesteps FILE KEY
 //	                      print KEY's entries (plan or members) of a
 //	                      `params converge -o json` report as
@@ -47,10 +54,11 @@ func readConverge(ts *testscript.TestScript, file string) convergeJSON {
 
 func cmdConvergeMember(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: convergemember FILE INSTANCE OUT")
+		ts.Fatalf("usage: convergemember FILE INSTANCE[:ACTION] OUT")
 	}
+	id, action, _ := strings.Cut(args[1], ":")
 	for _, m := range readConverge(ts, args[0]).Members {
-		if m.Instance == args[1] {
+		if m.Instance == id && (action == "" || m.Action == action) {
 			ts.Check(os.WriteFile(ts.MkAbs(args[2]), m.Failover, 0o644))
 			return
 		}
@@ -74,4 +82,63 @@ func cmdConvergeSteps(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	fmt.Fprint(ts.Stdout(), strings.Join(lines, "\n")+"\n")
+}
+
+func init() {
+	extraScriptCmds["checkwrites"] = cmdCheckWrites
+}
+
+// cmdCheckWrites holds a cluster rollout's write downtime against the
+// truth: the report's write_downtime (a probe writing through the cluster
+// endpoint from before the first step to after the last) must come to
+// within TOLERANCE seconds of the lab's record of CLUSTER's failover
+// outages in that span, and the lab must have recorded exactly FAILOVERS
+// of them: writes waited for that many failovers and nothing else.
+//
+//	checkwrites FILE CLUSTER FAILOVERS TOLERANCE
+func cmdCheckWrites(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: checkwrites FILE CLUSTER FAILOVERS TOLERANCE")
+	}
+	var rep struct {
+		WriteDowntime *struct {
+			From     time.Time `json:"from"`
+			To       time.Time `json:"to"`
+			Downtime float64   `json:"downtime_seconds"`
+			Outages  []struct {
+				Seconds float64 `json:"seconds"`
+				During  string  `json:"during"`
+			} `json:"outages"`
+		} `json:"write_downtime"`
+	}
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &rep))
+	w := rep.WriteDowntime
+	if w == nil {
+		ts.Fatalf("%s has no write_downtime", args[0])
+	}
+	want, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	tol, err := strconv.ParseFloat(args[3], 64)
+	ts.Check(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := lab.FetchStatus(ctx, ts.Getenv("LAB_ENDPOINT"))
+	ts.Check(err)
+	truth, n := 0.0, 0
+	for _, o := range st.Outages {
+		if o.Cluster == args[1] && o.Cause == "failover" && !o.CutAt.Before(w.From) && !o.RestoredAt.After(w.To) {
+			truth += o.RestoredAt.Sub(o.CutAt).Seconds()
+			n++
+		}
+	}
+	for _, o := range w.Outages {
+		ts.Logf("write outage %.3fs during %s", o.Seconds, o.During)
+	}
+	ts.Logf("measured write downtime %.3fs in %d outages; the lab's %d failover windows of %s: %.3fs", w.Downtime, len(w.Outages), n, args[1], truth)
+	if n != want {
+		ts.Fatalf("the lab recorded %d failovers of %s during the rollout, want %d", n, args[1], want)
+	}
+	if math.Abs(w.Downtime-truth) > tol {
+		ts.Fatalf("measured write downtime %.3fs is not within %.2fs of the lab's failover windows (%.3fs)", w.Downtime, tol, truth)
+	}
 }

@@ -26,7 +26,7 @@ func TestParseStrategy(t *testing.T) {
 		{"auto", converge.StrategyAuto, nil},
 		{" Reboot ", converge.StrategyReboot, nil},
 		{"failover", converge.StrategyFailover, nil},
-		{"rolling", "", converge.ErrRollingUnsupported},
+		{"Rolling", converge.StrategyRolling, nil},
 		{"sideways", "", converge.ErrInvalid},
 	} {
 		got, err := converge.ParseStrategy(tc.in)
@@ -50,10 +50,11 @@ func TestMakePlanRefusesBeforeAnyCall(t *testing.T) {
 		opts   converge.Options
 		want   error
 	}{
-		{"cluster", converge.Target{Cluster: "aurora-1"}, converge.Options{}, converge.ErrClusterUnsupported},
+		{"cluster rebooted", converge.Target{Cluster: "aurora-1"}, converge.Options{Strategy: converge.StrategyReboot}, converge.ErrInvalid},
+		{"cluster failed over", converge.Target{Cluster: "aurora-1"}, converge.Options{Strategy: converge.StrategyFailover}, converge.ErrInvalid},
 		{"nothing named", converge.Target{}, converge.Options{}, converge.ErrInvalid},
 		{"two named", converge.Target{Group: "g", Instance: "i"}, converge.Options{}, converge.ErrInvalid},
-		{"rolling", converge.Target{Group: "g"}, converge.Options{Strategy: converge.StrategyRolling}, converge.ErrRollingUnsupported},
+		{"rolling", converge.Target{Group: "g"}, converge.Options{Strategy: converge.StrategyRolling}, converge.ErrInvalid},
 		{"negative budget", converge.Target{Group: "g"}, converge.Options{MaxDowntime: -time.Second}, converge.ErrInvalid},
 		{"two password sources", converge.Target{Group: "g"},
 			converge.Options{Verify: verify.Options{Login: verify.Login{PasswordEnv: "X", IAMAuth: true}}}, verify.ErrInvalidConfig},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/failover"
@@ -34,20 +35,27 @@ const (
 )
 
 // Member is what happened to one member: the restart as `failover -o json`
-// reports it, the values before and after, and the verification
-// afterwards as `verify -o json` reports it.
+// reports it, with the verification afterwards inside it (failover.verify)
+// as `verify -o json` reports it, and the values before and after.
 type Member struct {
-	Instance        string  `json:"instance"`
-	Action          Action  `json:"action"`
+	Instance string `json:"instance"`
+	Action   Action `json:"action"`
+	// Role is the instance's role in a cluster step (Step.Role).
+	Role            string  `json:"role,omitempty"`
 	Outcome         Outcome `json:"outcome"`
 	DowntimeSeconds float64 `json:"downtime_seconds"`
+	// WriteDowntimeSeconds, in a cluster rollout, is what writes through
+	// the cluster endpoint lost while this step ran (WriteDowntime).
+	WriteDowntimeSeconds *float64 `json:"write_downtime_seconds,omitempty"`
 	// Before and After are the changed parameters' values on the server
-	// before the restart and after it (name to value).
+	// before the restart and after it (name to value); for a cluster's
+	// failover, on the old writer and on the new one.
 	Before map[string]string `json:"before"`
 	After  map[string]string `json:"after"`
-	// Failover is the measured restart; Verify the server afterwards.
+	// Failover is the measured restart, its Verify the server afterwards;
+	// Verify is the same report, kept out of the JSON to say it once.
 	Failover *failover.Result `json:"failover"`
-	Verify   *verify.Report   `json:"verify"`
+	Verify   *verify.Report   `json:"-"`
 	// Error says why the member did not converge.
 	Error string `json:"error,omitempty"`
 }
@@ -57,8 +65,13 @@ type Member struct {
 type Result struct {
 	Plan    *Plan    `json:"-"`
 	Members []Member `json:"members"`
-	// Remaining are the planned members left untouched after a stop.
-	Remaining []string `json:"remaining"`
+	// Remaining are the instances of the planned steps left undone after a
+	// stop (each once), and RemainingSteps those steps.
+	Remaining      []string `json:"remaining"`
+	RemainingSteps []Step   `json:"remaining_steps"`
+	// WriteDowntime is what writes through the cluster endpoint met during
+	// a cluster rollout; nil for instances.
+	WriteDowntime *WriteDowntime `json:"write_downtime,omitempty"`
 	// Converged is true when every planned step converged.
 	Converged bool `json:"converged"`
 }
@@ -90,19 +103,42 @@ func (e *StopError) Finding() bool {
 // stops at the first member that does not converge and leaves the rest
 // untouched; the error is then a *StopError (or ctx's, for Ctrl-C between
 // members). The Result is complete either way.
+//
+// A cluster's rollout is also watched as a whole through the cluster
+// endpoint (Result.WriteDowntime); nothing starts unless a write through
+// it succeeds first.
 func Execute(ctx context.Context, api cloud.RDS, awsCfg aws.Config, plan *Plan, opts Options) (*Result, error) {
 	opts.defaults()
-	res := &Result{Plan: plan, Members: []Member{}, Remaining: []string{}}
+	res := &Result{Plan: plan, Members: []Member{}, Remaining: []string{}, RemainingSteps: []Step{}}
+	var writes *writeWatch
+	if plan.Target.Cluster != "" && len(plan.Steps) > 0 {
+		var err error
+		if writes, err = watchWrites(ctx, api, awsCfg, plan.Target.Cluster, opts); err != nil {
+			res.Remaining, res.RemainingSteps = remaining(plan, 0)
+			return res, err
+		}
+		defer func() {
+			res.WriteDowntime = writes.report()
+			for i := range res.Members {
+				w := writes.steps[i]
+				res.Members[i].WriteDowntimeSeconds = ptr(secondsIn(res.WriteDowntime.Outages, w.start, w.end))
+			}
+		}()
+	}
 	for i, step := range plan.Steps {
 		if err := ctx.Err(); err != nil {
-			res.Remaining = remaining(plan, i)
+			res.Remaining, res.RemainingSteps = remaining(plan, i)
 			return res, err
 		}
 		opts.Progress("[%d/%d] %s %s", i+1, len(plan.Steps), step.Action, step.Instance)
+		start := time.Now()
 		m, err := runStep(ctx, api, awsCfg, step, opts)
+		if writes != nil {
+			writes.steps = append(writes.steps, stepWindow{name: string(step.Action) + " " + step.Instance, start: start, end: time.Now()})
+		}
 		res.Members = append(res.Members, m)
 		if err != nil {
-			res.Remaining = remaining(plan, i+1)
+			res.Remaining, res.RemainingSteps = remaining(plan, i+1)
 			return res, &StopError{Instance: step.Instance, Outcome: m.Outcome, Err: err}
 		}
 	}
@@ -110,54 +146,92 @@ func Execute(ctx context.Context, api cloud.RDS, awsCfg aws.Config, plan *Plan, 
 	return res, nil
 }
 
-func remaining(plan *Plan, from int) []string {
-	out := []string{}
+// remaining are the steps from index from on, and their instances, each
+// once.
+func remaining(plan *Plan, from int) ([]string, []Step) {
+	ids := []string{}
 	for _, s := range plan.Steps[from:] {
-		out = append(out, s.Instance)
+		if !contains(ids, s.Instance) {
+			ids = append(ids, s.Instance)
+		}
 	}
-	return out
+	return ids, append([]Step{}, plan.Steps[from:]...)
 }
 
 func runStep(ctx context.Context, api cloud.RDS, awsCfg aws.Config, step Step, opts Options) (Member, error) {
-	m := Member{Instance: step.Instance, Action: step.Action, Before: map[string]string{}, After: map[string]string{}}
+	m := Member{Instance: step.Instance, Action: step.Action, Role: step.Role, Before: map[string]string{}, After: map[string]string{}}
 	for _, c := range step.Changes {
 		m.Before[c.Name] = c.From
 	}
-	fail := func(o Outcome, err error) (Member, error) {
-		m.Outcome, m.Error = o, err.Error()
-		return m, err
+	if step.Action == ActionFailover && step.Cluster != "" {
+		fr, err := runClusterFailover(ctx, api, awsCfg, step, opts)
+		return conclude(m, step, fr, err, opts)
 	}
 	in, _, err := failover.Preflight(ctx, api, step.Instance, step.Action == ActionFailover)
 	if err != nil {
-		return fail(OutcomeFailed, err)
+		return conclude(m, step, nil, err, opts)
 	}
-	vo := opts.Verify
-	conn, err := vo.Login.Resolve(ctx, awsCfg, in, vo.Warnf)
+	probe, err := memberProbe(ctx, awsCfg, in, opts)
 	if err != nil {
-		return fail(OutcomeFailed, err)
+		return conclude(m, step, nil, err, opts)
 	}
-	probe, err := failover.NewProbe(conn.Config)
-	if err != nil {
-		return fail(OutcomeFailed, err)
-	}
-	if opts.ProbeInterval > 0 {
-		probe.Interval = opts.ProbeInterval
-	}
-	probe.Write = opts.ProbeWrite
-	var syncErr error
+	// A cluster member's own endpoint is read-only when it is a reader;
+	// the rollout's writes are watched through the cluster endpoint.
+	probe.Write = opts.ProbeWrite && step.Cluster == ""
 	fr, runErr := failover.Run(ctx, api, failover.Options{
 		Instance: step.Instance, Failover: step.Action == ActionFailover, Probe: probe,
 		Timeout: opts.Timeout, MaxDowntime: opts.MaxDowntime, Progress: opts.Progress, Warn: opts.Warn,
 		Verify: func(ctx context.Context) (*verify.Report, error) {
-			// In-sync first: verified while RDS still says pending-reboot,
-			// an unapplied value would pass as "pending" instead of drift.
-			syncErr = cloud.WaitInstanceInSync(ctx, api, step.Instance, opts.Timeout, fastPoll)
-			if syncErr != nil {
-				return nil, fmt.Errorf("%s is not in-sync after the %s: %w", step.Instance, step.Action, syncErr)
-			}
-			return verify.Instance(ctx, api, awsCfg, step.Instance, vo)
+			return verifyMember(ctx, api, awsCfg, step, step.Instance, opts)
 		},
 	})
+	return conclude(m, step, fr, runErr, opts)
+}
+
+// memberProbe is a probe of in's own endpoint, logged in as verify logs
+// in, with opts' interval.
+func memberProbe(ctx context.Context, awsCfg aws.Config, in types.DBInstance, opts Options) (*failover.Probe, error) {
+	conn, err := opts.Verify.Login.Resolve(ctx, awsCfg, in, opts.Verify.Warnf)
+	if err != nil {
+		return nil, err
+	}
+	probe, err := failover.NewProbe(conn.Config)
+	if err != nil {
+		return nil, err
+	}
+	if opts.ProbeInterval > 0 {
+		probe.Interval = opts.ProbeInterval
+	}
+	return probe, nil
+}
+
+// verifyMember waits for instance id to be in-sync, then verifies its
+// server. In-sync first: verified while RDS still says pending-reboot, an
+// unapplied value would pass as "pending" instead of drift. A cluster
+// member is in-sync when its cluster group is too.
+func verifyMember(ctx context.Context, api cloud.RDS, awsCfg aws.Config, step Step, id string, opts Options) (*verify.Report, error) {
+	var err error
+	if step.Cluster != "" {
+		err = cloud.WaitClusterMemberInSync(ctx, api, step.Cluster, id, opts.Timeout, nil, fastClusterPoll)
+	} else {
+		err = cloud.WaitInstanceInSync(ctx, api, id, opts.Timeout, fastPoll)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s is not in-sync after the %s: %w", id, step.Action, err)
+	}
+	return verify.Instance(ctx, api, awsCfg, id, opts.Verify)
+}
+
+// conclude fills m from the run's result and decides the member's
+// outcome: the error is non-nil unless it converged.
+func conclude(m Member, step Step, fr *failover.Result, runErr error, opts Options) (Member, error) {
+	fail := func(o Outcome, err error) (Member, error) {
+		m.Outcome, m.Error = o, err.Error()
+		return m, err
+	}
+	if fr == nil {
+		return fail(OutcomeFailed, runErr)
+	}
 	m.Failover, m.Verify = fr, fr.Verify
 	m.DowntimeSeconds = fr.DowntimeSeconds
 	if fr.Verify != nil {
@@ -183,7 +257,7 @@ func runStep(ctx context.Context, api cloud.RDS, awsCfg aws.Config, step Step, o
 		return fail(OutcomeVerifyFailed, fmt.Errorf("the server does not run what the group says: %s", joinResults(bad)))
 	}
 	m.Outcome = OutcomeConverged
-	opts.Progress("%s converged: in-sync, %d %s verified, downtime %.3fs", step.Instance, len(fr.Verify.Parameters),
+	opts.Progress("%s converged: in-sync, %d %s verified, downtime %.3fs", fr.Instance, len(fr.Verify.Parameters),
 		pluralValue(len(fr.Verify.Parameters)), fr.DowntimeSeconds)
 	return m, nil
 }
@@ -232,16 +306,23 @@ func fastPoll(o *rds.DBInstanceAvailableWaiterOptions) {
 	o.MinDelay, o.MaxDelay = 100*time.Millisecond, 5*time.Second
 }
 
+func fastClusterPoll(o *rds.DBClusterAvailableWaiterOptions) {
+	o.MinDelay, o.MaxDelay = 100*time.Millisecond, 5*time.Second
+}
+
 // Report is the whole of `params converge -o json`: the plan, and what
 // happened to each member (empty for a dry run or a converged target).
 type Report struct {
-	Target    string   `json:"target"`
-	Strategy  Strategy `json:"strategy"`
-	DryRun    bool     `json:"dry_run"`
-	Plan      []Step   `json:"plan"`
-	InSync    []string `json:"in_sync"`
-	Members   []Member `json:"members"`
-	Remaining []string `json:"remaining"`
+	Target         string   `json:"target"`
+	Strategy       Strategy `json:"strategy"`
+	DryRun         bool     `json:"dry_run"`
+	Plan           []Step   `json:"plan"`
+	InSync         []string `json:"in_sync"`
+	Members        []Member `json:"members"`
+	Remaining      []string `json:"remaining"`
+	RemainingSteps []Step   `json:"remaining_steps"`
+	// WriteDowntime is a cluster rollout's, as in Result.
+	WriteDowntime *WriteDowntime `json:"write_downtime,omitempty"`
 	// Converged is true when nothing is left pending-reboot: the plan was
 	// empty, or every step converged.
 	Converged bool `json:"converged"`
@@ -251,11 +332,12 @@ type Report struct {
 // when nothing was executed.
 func NewReport(plan *Plan, res *Result, dryRun bool) Report {
 	r := Report{Target: plan.Target.String(), Strategy: plan.Strategy, DryRun: dryRun, Plan: plan.Steps,
-		InSync: plan.InSync, Members: []Member{}, Remaining: []string{}, Converged: len(plan.Steps) == 0}
+		InSync: plan.InSync, Members: []Member{}, Remaining: []string{}, RemainingSteps: []Step{}, Converged: len(plan.Steps) == 0}
 	if res != nil {
-		r.Members, r.Remaining, r.Converged = res.Members, res.Remaining, res.Converged
+		r.Members, r.Remaining, r.RemainingSteps, r.Converged = res.Members, res.Remaining, res.RemainingSteps, res.Converged
+		r.WriteDowntime = res.WriteDowntime
 	} else if !r.Converged {
-		r.Remaining = remaining(plan, 0)
+		r.Remaining, r.RemainingSteps = remaining(plan, 0)
 	}
 	return r
 }

@@ -10,13 +10,12 @@
 // Plan and Execute again continues with what is left, and a converged
 // target plans nothing and calls nothing that changes anything.
 //
-// Instances are planned now: a Single-AZ member is rebooted, a Multi-AZ one
-// rebooted with a failover so the restart happens on the standby. Aurora
-// clusters are not supported yet (ErrClusterUnsupported): a cluster's plan
-// will be a rolling sequence of Steps on its members (readers rebooted one
-// at a time, a failover to an updated reader, the old writer rebooted),
-// which is why a Step names its own Action and Execute runs Steps in
-// order rather than instances.
+// A Single-AZ instance is rebooted, a Multi-AZ one rebooted with a
+// failover so the restart happens on the standby. An Aurora cluster rolls
+// (see planCluster): its readers are rebooted one at a time, the cluster
+// fails over to an updated reader, and the old writer, a reader by then, is
+// rebooted; writes wait for one failover. That is why a Step names its own
+// Action and Execute runs Steps in order rather than instances.
 package converge
 
 import (
@@ -38,17 +37,18 @@ import (
 // Strategy says how members are restarted.
 type Strategy string
 
-// The strategies. StrategyRolling is named so that a CLI can refuse it
-// with a clear message; clusters are not supported yet.
+// The strategies.
 const (
-	// StrategyAuto fails over Multi-AZ members and reboots Single-AZ ones.
+	// StrategyAuto fails over Multi-AZ members and reboots Single-AZ ones;
+	// a cluster rolls.
 	StrategyAuto Strategy = "auto"
 	// StrategyReboot reboots every member in place, Multi-AZ ones too.
 	StrategyReboot Strategy = "reboot"
 	// StrategyFailover fails over every member; a Single-AZ member is
 	// refused before anything changes.
 	StrategyFailover Strategy = "failover"
-	// StrategyRolling is the Aurora cluster sequence (not supported yet).
+	// StrategyRolling is the Aurora cluster sequence: readers one at a
+	// time, a failover to an updated reader, the old writer.
 	StrategyRolling Strategy = "rolling"
 )
 
@@ -57,19 +57,18 @@ func ParseStrategy(s string) (Strategy, error) {
 	switch st := Strategy(strings.ToLower(strings.TrimSpace(s))); st {
 	case "", StrategyAuto:
 		return StrategyAuto, nil
-	case StrategyReboot, StrategyFailover:
+	case StrategyReboot, StrategyFailover, StrategyRolling:
 		return st, nil
-	case StrategyRolling:
-		return "", ErrRollingUnsupported
 	}
-	return "", fmt.Errorf("%w: unknown strategy %q: want auto, reboot or failover", ErrInvalid, s)
+	return "", fmt.Errorf("%w: unknown strategy %q: want auto, reboot, failover or rolling", ErrInvalid, s)
 }
 
 // Action is what a Step does to its instance. Its spelling is the
 // `action` of `params converge -o json`.
 type Action string
 
-// The actions of instance plans.
+// The actions. A cluster's failover (FailoverDBCluster) is ActionFailover
+// on the reader it promotes.
 const (
 	ActionReboot   Action = "reboot"
 	ActionFailover Action = "failover"
@@ -79,26 +78,39 @@ const (
 var (
 	// ErrInvalid: the target or options cannot work (a CLI's exit 2).
 	ErrInvalid = errors.New("invalid converge target")
-	// ErrClusterUnsupported: Aurora clusters are not in the plan yet.
-	ErrClusterUnsupported = errors.New("converging Aurora clusters is not supported yet: name a DB parameter group or --instance")
-	// ErrRollingUnsupported: the rolling strategy is for clusters.
-	ErrRollingUnsupported = errors.New("the rolling strategy is for Aurora clusters, which are not supported yet: use auto, reboot or failover")
 	// ErrNotMultiAZ: StrategyFailover was asked for a Single-AZ member.
 	ErrNotMultiAZ = errors.New("not a Multi-AZ instance")
 )
 
-// Typical downtimes on RDS, for the plan's estimate: AWS documents
-// Multi-AZ failovers as typically 60–120 seconds. AWS gives no figure for
-// an in-place reboot (its length is the engine's crash recovery), so the
-// plan assumes the same bound. They are estimates to show before asking;
-// the measured downtime of each member is in its Member result.
+// AWS's documented typical downtimes, for the plan's estimates: "Failover
+// times are typically 60–120 seconds" (RDS User Guide, Multi-AZ DB
+// instances); "Start-to-finish, failover typically completes within 30
+// seconds" (Aurora FAQ, with an Aurora Replica). AWS gives no figure for
+// an in-place reboot (its length is the engine's crash recovery), so a
+// reboot's estimate has none. They are estimates to show before asking,
+// not promises; each member's measured downtime is in its Member result.
 const (
-	TypicalFailover = 120 * time.Second
-	TypicalReboot   = 120 * time.Second
+	TypicalMultiAZFailover = 120 * time.Second
+	TypicalAuroraFailover  = 30 * time.Second
 )
 
+// The plan's expected write downtime of each kind of step.
+var (
+	expectMultiAZFailover = expectation{"one failover (AWS: typically 60–120s)", ptr(TypicalMultiAZFailover.Seconds())}
+	expectAuroraFailover  = expectation{"one failover (AWS: typically within 30s)", ptr(TypicalAuroraFailover.Seconds())}
+	expectReboot          = expectation{"one restart (AWS gives no typical figure)", nil}
+	expectReader          = expectation{"none: a reader restarts", ptr(0.0)}
+)
+
+type expectation struct {
+	text    string
+	seconds *float64
+}
+
+func ptr[T any](v T) *T { return &v }
+
 // Target is what to converge: exactly one of a DB parameter group (every
-// instance using it), one instance, or a cluster (not supported yet).
+// instance using it), one instance, or an Aurora cluster.
 type Target struct {
 	Group    string
 	Instance string
@@ -115,7 +127,7 @@ func (t Target) String() string {
 	return "parameter group " + t.Group
 }
 
-func (t Target) validate() error {
+func (t Target) validate(st Strategy) error {
 	n := 0
 	for _, s := range []string{t.Group, t.Instance, t.Cluster} {
 		if s != "" {
@@ -125,8 +137,10 @@ func (t Target) validate() error {
 	switch {
 	case n != 1:
 		return fmt.Errorf("%w: name one parameter group, instance or cluster", ErrInvalid)
-	case t.Cluster != "":
-		return ErrClusterUnsupported
+	case t.Cluster != "" && (st == StrategyReboot || st == StrategyFailover):
+		return fmt.Errorf("%w: a cluster converges rolling (readers, a failover, the old writer): use --strategy auto or rolling, not %s", ErrInvalid, st)
+	case t.Cluster == "" && st == StrategyRolling:
+		return fmt.Errorf("%w: the rolling strategy is for Aurora clusters (--cluster): use auto, reboot or failover", ErrInvalid)
 	}
 	return nil
 }
@@ -144,17 +158,30 @@ type Step struct {
 	Instance string `json:"instance"`
 	Action   Action `json:"action"`
 	MultiAZ  bool   `json:"multi_az"`
+	// Cluster is the Aurora cluster of a rolling plan's step, and Role
+	// the instance's role when the step runs (reader, or writer for an
+	// in-place writer reboot and for the reader a failover promotes).
+	// OldWriter is the writer a failover step moves away from.
+	Cluster   string `json:"cluster,omitempty"`
+	Role      string `json:"role,omitempty"`
+	OldWriter string `json:"old_writer,omitempty"`
+	// ClusterParameterGroup is a cluster step's DB cluster parameter
+	// group; ApplyStatus counts it too.
+	ClusterParameterGroup string `json:"cluster_parameter_group,omitempty"`
 	// ParameterGroups are the instance's DB parameter groups, and
 	// ApplyStatus their combined status (pending-reboot).
 	ParameterGroups []string `json:"parameter_groups"`
 	ApplyStatus     string   `json:"apply_status"`
-	// ExpectedDowntime says what writes will wait for: one failover, or
-	// one restart in place; ExpectedDowntimeSeconds is RDS's typical
-	// figure for it.
-	ExpectedDowntime        string  `json:"expected_downtime"`
-	ExpectedDowntimeSeconds float64 `json:"expected_downtime_seconds"`
+	// ExpectedDowntime says what writes will wait for (one failover, one
+	// restart in place, none for a reader) with AWS's typical figure, and
+	// ExpectedDowntimeSeconds is that figure: an estimate, null where AWS
+	// documents none (an in-place reboot).
+	ExpectedDowntime        string   `json:"expected_downtime"`
+	ExpectedDowntimeSeconds *float64 `json:"expected_downtime_seconds"`
 	// Changes are the values that differ between the group and the
-	// server and wait for the restart.
+	// server and wait for the restart; for a cluster's failover, those
+	// the cluster endpoint serves differently once the updated reader
+	// writes.
 	Changes []Change `json:"changes"`
 	// Before is the verification the plan was made from.
 	Before *verify.Report `json:"-"`
@@ -216,12 +243,10 @@ func (o *Options) defaults() {
 }
 
 // Validate checks the options without calling anything; its errors are
-// ErrInvalid, ErrRollingUnsupported or verify's settings errors.
+// ErrInvalid or verify's settings errors.
 func (o Options) Validate() error {
 	switch o.Strategy {
-	case "", StrategyAuto, StrategyReboot, StrategyFailover:
-	case StrategyRolling:
-		return ErrRollingUnsupported
+	case "", StrategyAuto, StrategyReboot, StrategyFailover, StrategyRolling:
 	default:
 		return fmt.Errorf("%w: unknown strategy %q", ErrInvalid, o.Strategy)
 	}
@@ -234,22 +259,24 @@ func (o Options) Validate() error {
 // IsInvalid reports whether err rejects the input before anything was
 // called or changed: a CLI's exit 2.
 func IsInvalid(err error) bool {
-	return errors.Is(err, ErrInvalid) || errors.Is(err, ErrClusterUnsupported) ||
-		errors.Is(err, ErrRollingUnsupported) || errors.Is(err, ErrNotMultiAZ) || verify.IsSettingsError(err)
+	return errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotMultiAZ) || verify.IsSettingsError(err)
 }
 
 // MakePlan finds every member of target whose parameter group is
-// pending-reboot, chooses each one's action by opts.Strategy, and verifies
-// its server to list the values the restart will change. It changes
-// nothing. A missing group or instance is a cloud.NotFoundError; a group no
-// instance uses plans nothing.
+// pending-reboot, chooses each one's action by opts.Strategy (a cluster's
+// by planCluster), and verifies its server to list the values the restart
+// will change. It changes nothing. A missing group, instance or cluster is
+// a cloud.NotFoundError; a group no instance uses plans nothing.
 func MakePlan(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target Target, opts Options) (*Plan, error) {
 	opts.defaults()
-	if err := target.validate(); err != nil {
-		return nil, err
-	}
 	if err := opts.Validate(); err != nil {
 		return nil, err
+	}
+	if err := target.validate(opts.Strategy); err != nil {
+		return nil, err
+	}
+	if target.Cluster != "" {
+		return planCluster(ctx, api, awsCfg, target, opts)
 	}
 	ids, err := members(ctx, api, target)
 	if err != nil {
@@ -261,6 +288,9 @@ func MakePlan(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target Targ
 		if err != nil {
 			return nil, err
 		}
+		if c := aws.ToString(in.DBClusterIdentifier); c != "" {
+			return nil, fmt.Errorf("%w: %s is a member of Aurora cluster %s, which converges as a whole: use --cluster %s", ErrInvalid, id, c, c)
+		}
 		g := verify.GroupsOf(in)
 		if g.Status != "pending-reboot" {
 			plan.InSync = append(plan.InSync, id)
@@ -270,30 +300,52 @@ func MakePlan(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target Targ
 		switch {
 		case opts.Strategy == StrategyReboot || opts.Strategy == StrategyAuto && !step.MultiAZ:
 			step.Action = ActionReboot
-			step.ExpectedDowntime = "one restart"
-			step.ExpectedDowntimeSeconds = TypicalReboot.Seconds()
+			step.expect(expectReboot)
 		case !step.MultiAZ:
 			return nil, fmt.Errorf("%s: --strategy failover needs a standby: %w (use --strategy auto or reboot)", id, ErrNotMultiAZ)
 		default:
 			step.Action = ActionFailover
-			step.ExpectedDowntime = "one failover"
-			step.ExpectedDowntimeSeconds = TypicalFailover.Seconds()
+			step.expect(expectMultiAZFailover)
 		}
 		plan.Steps = append(plan.Steps, step)
 	}
 	// Verify only once every member is known to be plannable, so a refused
 	// strategy costs no connection.
+	if err := readChanges(ctx, api, awsCfg, plan, opts); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+func (s *Step) expect(e expectation) {
+	s.ExpectedDowntime, s.ExpectedDowntimeSeconds = e.text, e.seconds
+}
+
+// readChanges verifies the server of each step (each instance once) and
+// lists the values its restart will change. A failover step reads the
+// server it fails over from (OldWriter): its changes are what the cluster
+// endpoint serves differently afterwards.
+func readChanges(ctx context.Context, api cloud.RDS, awsCfg aws.Config, plan *Plan, opts Options) error {
+	read := map[string]*verify.Report{}
 	for i := range plan.Steps {
 		s := &plan.Steps[i]
-		opts.Progress("reading what %s runs", s.Instance)
-		rep, err := verify.Instance(ctx, api, awsCfg, s.Instance, opts.Verify)
-		if err != nil {
-			return nil, fmt.Errorf("verifying %s before the plan: %w", s.Instance, err)
+		id := s.Instance
+		if s.OldWriter != "" {
+			id = s.OldWriter
+		}
+		rep, ok := read[id]
+		if !ok {
+			opts.Progress("reading what %s runs", id)
+			var err error
+			if rep, err = verify.Instance(ctx, api, awsCfg, id, opts.Verify); err != nil {
+				return fmt.Errorf("verifying %s before the plan: %w", id, err)
+			}
+			read[id] = rep
 		}
 		s.Before = rep
 		s.Changes = pendingChanges(rep)
 	}
-	return plan, nil
+	return nil
 }
 
 // members lists the instances of the target, sorted.
@@ -336,22 +388,36 @@ func contains(ss []string, s string) bool {
 // an immediate change lands in the background, and an applying group may
 // yet turn pending-reboot.
 func settled(ctx context.Context, api cloud.RDS, id string, opts Options) (types.DBInstance, error) {
-	deadline := time.Now().Add(opts.SettleTimeout)
+	var in types.DBInstance
+	err := untilSettled(ctx, opts.SettleTimeout, func() (string, error) {
+		var err error
+		if in, err = cloud.FindInstance(ctx, api, id); err != nil {
+			return "", err
+		}
+		if verify.GroupsOf(in).Status == "applying" {
+			return id, nil
+		}
+		return "", nil
+	})
+	return in, err
+}
+
+// untilSettled polls look, backing off, until it names nothing still
+// applying, for at most timeout.
+func untilSettled(ctx context.Context, timeout time.Duration, look func() (applying string, err error)) error {
+	deadline := time.Now().Add(timeout)
 	wait := 100 * time.Millisecond
 	for {
-		in, err := cloud.FindInstance(ctx, api, id)
-		if err != nil {
-			return in, err
-		}
-		if verify.GroupsOf(in).Status != "applying" {
-			return in, nil
+		applying, err := look()
+		if err != nil || applying == "" {
+			return err
 		}
 		if time.Now().After(deadline) {
-			return in, fmt.Errorf("%s: parameter group still applying after %s", id, opts.SettleTimeout)
+			return fmt.Errorf("%s: parameter group still applying after %s", applying, timeout)
 		}
 		select {
 		case <-ctx.Done():
-			return in, ctx.Err()
+			return ctx.Err()
 		case <-time.After(wait):
 			wait = min(2*wait, 2*time.Second)
 		}
