@@ -34,8 +34,10 @@ type Options struct {
 	// Expect are overrides on top of the parameter group's values (see
 	// ParseExpect); an override keeps the group's metadata.
 	Expect []Expectation
-	// All adds the group's modifiable system-set parameters (RDS's own
-	// defaults, such as innodb_buffer_pool_size) to the user-set ones.
+	// All adds the group's other modifiable parameters to the user-set
+	// ones: the system-set values (RDS's own defaults, such as
+	// innodb_buffer_pool_size) are compared, the engine defaults RDS gives
+	// no value are reported as StatusEngineDefault.
 	All bool
 	// Warnf receives advice for a human (stderr): an instance that is not
 	// available, a group that is still applying, a world-readable password
@@ -129,6 +131,7 @@ func instance(ctx context.Context, api API, awsCfg aws.Config, id string, opts O
 			AllocatedStorageGiB: int64(aws.ToInt32(in.AllocatedStorage)),
 			Port:                port,
 			PendingReboot:       groups.Status == applyPendingReboot,
+			Engine:              aws.ToString(in.Engine),
 		},
 	})
 	if err != nil {
@@ -206,21 +209,18 @@ func Expectations(ctx context.Context, api API, in types.DBInstance, opts Option
 }
 
 // groupParameters returns the parameters to verify from one group: those
-// a user set and, with all, the system-set ones a user could change.
+// a user set and, with all, every other one a user could change.
 func groupParameters(ctx context.Context, api API, group string, all bool) ([]types.Parameter, error) {
-	ps, err := cloud.AllParameters(ctx, api, group, cloud.SourceUser)
-	if err != nil {
-		return nil, err
-	}
 	if !all {
-		return ps, nil
+		return cloud.AllParameters(ctx, api, group, cloud.SourceUser)
 	}
-	sys, err := cloud.AllParameters(ctx, api, group, cloud.SourceSystem)
+	every, err := cloud.AllParameters(ctx, api, group, "")
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range sys {
-		if aws.ToBool(p.IsModifiable) {
+	var ps []types.Parameter
+	for _, p := range every {
+		if aws.ToString(p.Source) == cloud.SourceUser || aws.ToBool(p.IsModifiable) {
 			ps = append(ps, p)
 		}
 	}

@@ -99,6 +99,9 @@ func printTrap(ios *ui.IOStreams, tr verify.Trap) error {
 func resultNotes(rep *verify.Report) []string {
 	var notes []string
 	for _, r := range rep.Parameters {
+		if r.Status == verify.StatusEngineDefault {
+			continue // the status says it all, and --all has hundreds
+		}
 		var parts []string
 		if r.Formula != "" && r.Status != verify.StatusUnresolved {
 			parts = append(parts, fmt.Sprintf("%s for %s", r.Formula, orDash(rep.InstanceClass)))
@@ -205,7 +208,7 @@ func statusSummary(rs []verify.Result) string {
 		counts[r.Status]++
 	}
 	var parts []string
-	for _, s := range []verify.Status{verify.StatusOK, verify.StatusPendingReboot, verify.StatusDrift, verify.StatusNotAVariable, verify.StatusUnresolved} {
+	for _, s := range []verify.Status{verify.StatusOK, verify.StatusPendingReboot, verify.StatusDrift, verify.StatusNotAVariable, verify.StatusUnresolved, verify.StatusEngineDefault} {
 		if counts[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}

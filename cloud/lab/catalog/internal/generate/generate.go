@@ -79,6 +79,9 @@ func families(snap snapshot) ([]*catalog.Family, error) {
 	if err := base.apply(commonOverlay); err != nil {
 		return nil, fmt.Errorf("common overlay: %w", err)
 	}
+	if err := labOwnOverlay(base); err != nil {
+		return nil, err
+	}
 
 	mariadb, err := mariadbFamily(base)
 	if err != nil {
