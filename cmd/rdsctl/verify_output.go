@@ -22,9 +22,15 @@ func printVerifyReport(ios *ui.IOStreams, rep *verify.Report) error {
 		fmt.Fprintln(ios.Out)
 	}
 	cs := ios.ColorScheme()
+	// With --all, engine defaults such as optimizer_switch bring long
+	// values; on a terminal they are shortened, as params show does.
+	cell := func(s string) string { return s }
+	if ios.IsStdoutTTY {
+		cell = func(s string) string { return ellipsize(s, maxCellWidth) }
+	}
 	t := ios.NewTable("NAME", "EXPECTED", "ACTUAL", "STATUS")
 	for _, r := range rep.Parameters {
-		t.AddRow(r.Name, orDash(r.Expected), orDash(r.Actual), colorStatus(cs, r.Status))
+		t.AddRow(r.Name, cell(orDash(r.Expected)), cell(orDash(r.Actual)), colorStatus(cs, r.Status))
 	}
 	if t.Len() > 0 {
 		if err := t.Render(); err != nil {
