@@ -19,6 +19,7 @@ import (
 
 	"github.com/rdsctl/rdsctl/cloud"
 	"github.com/rdsctl/rdsctl/cloud/lab"
+	"github.com/rdsctl/rdsctl/cloud/lab/catalog"
 	"github.com/rdsctl/rdsctl/cloud/lab/labtest"
 	"github.com/rdsctl/rdsctl/params"
 )
@@ -86,9 +87,18 @@ func (e *env) mark() int { return len(labtest.Mutations(e.t, e.lab)) }
 // changeable picks up to n modifiable parameters of the group's family with
 // a value the catalog's metadata allows and that differs from the current
 // one, so the test does not depend on which parameters the catalog has.
+// An engine default shows no value (as on AWS), so the lab's catalog says
+// what it is: a value equal to it would stay a default, not user-set.
 func changeable(ps []types.Parameter, n int) []params.Assignment {
+	fam, err := catalog.Lookup(family)
+	if err != nil {
+		panic(err)
+	}
 	var out []params.Assignment
 	for _, p := range ps {
+		if c, ok := fam.Param(aws.ToString(p.ParameterName)); ok && p.ParameterValue == nil && c.Default != "" {
+			p.ParameterValue = aws.String(c.Default)
+		}
 		if len(out) == n {
 			break
 		}

@@ -34,6 +34,10 @@ const (
 	// StatusUnresolved: the expected value could not be worked out, e.g. a
 	// formula for an unknown instance class.
 	StatusUnresolved Status = "unresolved"
+	// StatusEngineDefault: the group gives the parameter no value (RDS
+	// leaves most engine defaults without one), so the server runs its own
+	// default and there is nothing to compare against. Never a finding.
+	StatusEngineDefault Status = "engine-default"
 )
 
 // Expectation is one value the server should be running, from a parameter
@@ -50,17 +54,23 @@ type Expectation struct {
 	// G", "cluster group C" or "--expect". On an Aurora member the
 	// instance group's value overrides the cluster group's.
 	From string
+	// NoValue is set for a group parameter that carries no value (an
+	// engine default): it is reported as StatusEngineDefault.
+	NoValue bool
 }
 
-// FromParameters turns parameter group parameters into expectations,
-// skipping parameters without a value (RDS leaves the engine's default).
+// FromParameters turns parameter group parameters into expectations. A
+// parameter without a value (RDS leaves the engine's default, and shows
+// none for most) becomes a NoValue expectation, reported as
+// StatusEngineDefault rather than compared.
 func FromParameters(ps []types.Parameter) []Expectation {
 	var out []Expectation
 	for _, p := range ps {
-		if p.ParameterName == nil || p.ParameterValue == nil {
+		if p.ParameterName == nil {
 			continue
 		}
 		out = append(out, Expectation{
+			NoValue:     p.ParameterValue == nil,
 			Name:        aws.ToString(p.ParameterName),
 			Value:       aws.ToString(p.ParameterValue),
 			DataType:    aws.ToString(p.DataType),
@@ -149,6 +159,9 @@ type CompareOptions struct {
 	// newly attached, every value waits for the reboot: set each
 	// expectation's ApplyMethod to pending-reboot.
 	PendingReboot bool
+	// Engine is the instance's engine (mariadb, mysql, aurora-mysql), to
+	// explain a MySQL variable that a MariaDB server lacks; may be empty.
+	Engine string
 }
 
 // Result is one parameter's verdict.
@@ -181,9 +194,15 @@ func Compare(exp []Expectation, snap *Snapshot, opts CompareOptions) []Result {
 func compareOne(e Expectation, snap *Snapshot, opts CompareOptions) Result {
 	r := Result{Name: e.Name, Expected: e.Value, Source: e.Source, From: e.From}
 	actual, ok := snap.Global(e.Name)
+	if e.NoValue {
+		r.Actual = actual
+		r.Status = StatusEngineDefault
+		r.Detail = "engine default: the group gives no value, so the server runs its own; nothing to compare"
+		return r
+	}
 	if !ok {
 		r.Status = StatusNotAVariable
-		r.Detail = "not a server variable (an RDS-only parameter, or not in this engine version); nothing to read"
+		r.Detail = notAVariable(opts.Engine, snap.Server.Version)
 		return r
 	}
 	r.Actual = actual
@@ -212,6 +231,17 @@ func compareOne(e Expectation, snap *Snapshot, opts CompareOptions) Result {
 	}
 	r.Status = StatusDrift
 	return r
+}
+
+// notAVariable explains why a name has no server variable. An instance of
+// engine mysql or aurora-mysql whose server says MariaDB is the lab's (it
+// runs MariaDB under every engine): MySQL-only variables are missing there
+// by design.
+func notAVariable(engine, version string) string {
+	if strings.Contains(engine, "mysql") && strings.Contains(strings.ToLower(version), "mariadb") {
+		return "a MySQL-only variable: this " + engine + " instance's server is MariaDB (the lab runs MariaDB under every engine); nothing to read"
+	}
+	return "not a server variable (an RDS-only parameter, or not in this engine version); nothing to read"
 }
 
 func evalFormula(expr string, opts CompareOptions) (int64, error) {

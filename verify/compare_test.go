@@ -35,7 +35,7 @@ func TestCompare(t *testing.T) {
 		{ParameterName: aws.String("gtid-strict-mode"), ParameterValue: aws.String("0"), DataType: aws.String("boolean"), ApplyType: aws.String("dynamic")},
 		{ParameterName: aws.String("max_allowed_packet"), ParameterValue: aws.String("64M"), DataType: aws.String("integer"), ApplyType: aws.String("dynamic")},
 		{ParameterName: aws.String("rds.force_ssl"), ParameterValue: aws.String("1"), DataType: aws.String("boolean"), ApplyType: aws.String("static")},
-		{ParameterName: aws.String("character_set_server"), ParameterValue: nil}, // engine default: not checked
+		{ParameterName: aws.String("character_set_server"), ParameterValue: nil}, // engine default: reported, not compared
 	})
 	overrides, err := ParseExpect([]string{"long_query_time=10", "table_open_cache={DBInstanceVCPU*1000}"})
 	if err != nil {
@@ -61,6 +61,7 @@ func TestCompare(t *testing.T) {
 			"rds.force_ssl":           StatusNotAVariable,
 			"long_query_time":         StatusOK,
 			"table_open_cache":        StatusOK,
+			"character_set_server":    StatusEngineDefault,
 		}},
 		{CompareOptions{InstanceClass: "db.t3.micro"}, map[string]Status{
 			"innodb_buffer_pool_size": StatusDrift, // in sync, yet different: drift
@@ -75,8 +76,8 @@ func TestCompare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rs := Compare(exp, snap, tt.opts)
-		if len(rs) != 11 {
-			t.Fatalf("%+v: %d results, want 11: %+v", tt.opts, len(rs), rs)
+		if len(rs) != 12 {
+			t.Fatalf("%+v: %d results, want 12: %+v", tt.opts, len(rs), rs)
 		}
 		got := map[string]Result{}
 		for i, r := range rs {
@@ -93,6 +94,11 @@ func TestCompare(t *testing.T) {
 	}
 
 	rs := Compare(exp, snap, CompareOptions{InstanceClass: "db.t3.micro"})
+	for _, r := range rs {
+		if r.Name == "character_set_server" && (r.Actual != "utf8mb4" || !strings.Contains(r.Detail, "engine default")) {
+			t.Errorf("engine default = %+v, want the server's utf8mb4 and an engine-default detail", r)
+		}
+	}
 	var mc Result
 	for _, r := range rs {
 		if r.Name == "max_connections" {
@@ -190,4 +196,22 @@ func FuzzParseExpect(f *testing.F) {
 			t.Fatalf("CanonicalName is not idempotent for %q", exp[0].Name)
 		}
 	})
+}
+
+// TestNotAVariableOnLabMySQL: a mysql instance whose server is MariaDB
+// (every lab instance) has no MySQL-only variables, and verify says why.
+func TestNotAVariableOnLabMySQL(t *testing.T) {
+	exp := []Expectation{{Name: "sql_require_primary_key", Value: "0", DataType: "boolean"}}
+	snap := testSnapshot()
+	snap.Server.Version = "10.11.19-MariaDB-0+deb12u1"
+	for engine, want := range map[string]string{
+		"mysql":   "a MySQL-only variable: this mysql instance's server is MariaDB",
+		"mariadb": "not a server variable",
+		"":        "not a server variable",
+	} {
+		r := Compare(exp, snap, CompareOptions{Engine: engine})[0]
+		if r.Status != StatusNotAVariable || !strings.HasPrefix(r.Detail, want) {
+			t.Errorf("engine %q: %s %q, want not-a-variable %q", engine, r.Status, r.Detail, want)
+		}
+	}
 }

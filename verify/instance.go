@@ -36,8 +36,10 @@ type Options struct {
 	// Expect are overrides on top of the parameter group's values (see
 	// ParseExpect); an override keeps the group's metadata.
 	Expect []Expectation
-	// All adds the group's modifiable system-set parameters (RDS's own
-	// defaults, such as innodb_buffer_pool_size) to the user-set ones.
+	// All adds the group's other modifiable parameters to the user-set
+	// ones: the system-set values (RDS's own defaults, such as
+	// innodb_buffer_pool_size) are compared, the engine defaults RDS gives
+	// no value are reported as StatusEngineDefault.
 	All bool
 	// Warnf receives advice for a human (stderr): an instance that is not
 	// available, a group that is still applying, a world-readable password
@@ -128,6 +130,7 @@ func instance(ctx context.Context, api API, awsCfg aws.Config, id string, opts O
 			AllocatedStorageGiB: int64(aws.ToInt32(in.AllocatedStorage)),
 			Port:                port,
 			PendingReboot:       groups.Status == applyPendingReboot || groups.ClusterStatus == applyPendingReboot,
+			Engine:              aws.ToString(in.Engine),
 		},
 	})
 	if err != nil {
@@ -238,16 +241,16 @@ func clusterExpectations(ctx context.Context, api API, id, cid string, g *Groups
 	if g.ClusterGroup == "" {
 		return nil, nil
 	}
-	ps, err := cloud.AllClusterParameters(ctx, api, g.ClusterGroup, cloud.SourceUser)
+	source := cloud.SourceUser
+	if all {
+		source = "" // every parameter, filtered below
+	}
+	ps, err := cloud.AllClusterParameters(ctx, api, g.ClusterGroup, source)
 	if err != nil {
 		return nil, err
 	}
 	if all {
-		sys, err := cloud.AllClusterParameters(ctx, api, g.ClusterGroup, cloud.SourceSystem)
-		if err != nil {
-			return nil, err
-		}
-		ps = append(ps, modifiable(sys)...)
+		ps = verifiable(ps)
 	}
 	exp := FromParameters(ps)
 	for i := range exp {
@@ -277,10 +280,12 @@ func overriding(base, exp []Expectation) []Expectation {
 	return out
 }
 
-func modifiable(ps []types.Parameter) []types.Parameter {
+// verifiable is what --all verifies of a group's parameters: every one a
+// user set or could set.
+func verifiable(every []types.Parameter) []types.Parameter {
 	var out []types.Parameter
-	for _, p := range ps {
-		if aws.ToBool(p.IsModifiable) {
+	for _, p := range every {
+		if aws.ToString(p.Source) == cloud.SourceUser || aws.ToBool(p.IsModifiable) {
 			out = append(out, p)
 		}
 	}
@@ -288,20 +293,16 @@ func modifiable(ps []types.Parameter) []types.Parameter {
 }
 
 // groupParameters returns the parameters to verify from one group: those
-// a user set and, with all, the system-set ones a user could change.
+// a user set and, with all, every other one a user could change.
 func groupParameters(ctx context.Context, api API, group string, all bool) ([]types.Parameter, error) {
-	ps, err := cloud.AllParameters(ctx, api, group, cloud.SourceUser)
-	if err != nil {
-		return nil, err
-	}
 	if !all {
-		return ps, nil
+		return cloud.AllParameters(ctx, api, group, cloud.SourceUser)
 	}
-	sys, err := cloud.AllParameters(ctx, api, group, cloud.SourceSystem)
+	every, err := cloud.AllParameters(ctx, api, group, "")
 	if err != nil {
 		return nil, err
 	}
-	return append(ps, modifiable(sys)...), nil
+	return verifiable(every), nil
 }
 
 // eventRetention is how far back RDS keeps events.

@@ -11,7 +11,8 @@ import (
 // TestSDKModifyToDefaultStaysDefault: as on AWS (the perpetual diffs of
 // terraform-provider-aws #3182), a parameter modified to its engine
 // default is not user-set afterwards: it reports the default's source,
-// whether it was user-set before or not.
+// whether it was user-set before or not, and, being an engine default, no
+// value.
 func TestSDKModifyToDefaultStaysDefault(t *testing.T) {
 	_, c := startLab(t)
 	if _, err := c.CreateDBParameterGroup(ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String("g"),
@@ -46,15 +47,15 @@ func TestSDKModifyToDefaultStaysDefault(t *testing.T) {
 		}
 	}
 	modify("28800")
-	if v, s := source(); v != "28800" || s != "engine-default" {
-		t.Errorf("modified to the default: %s (%s), want 28800 (engine-default)", v, s)
+	if v, s := source(); v != "" || s != "engine-default" {
+		t.Errorf("modified to the default: %q (%s), want no value (engine-default)", v, s)
 	}
 	modify("600")
 	if v, s := source(); v != "600" || s != "user" {
 		t.Errorf("modified to 600: %s (%s), want 600 (user)", v, s)
 	}
 	modify("28800")
-	if v, s := source(); v != "28800" || s != "engine-default" {
-		t.Errorf("user-set, then modified to the default: %s (%s), want 28800 (engine-default)", v, s)
+	if v, s := source(); v != "" || s != "engine-default" {
+		t.Errorf("user-set, then modified to the default: %q (%s), want no value (engine-default)", v, s)
 	}
 }

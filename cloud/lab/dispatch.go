@@ -195,6 +195,9 @@ func (l *Lab) serveAction(hr *http.Request, rec *RequestRecord) (*request, any, 
 		if err := l.takeFault(hr, r, rec); err != nil {
 			return r, nil, err
 		}
+		if err := refuseUnsupported(r); err != nil {
+			return r, nil, err
+		}
 		result, err := stsRoutes[r.action](l, r, akid)
 		return r, result, err
 	}

@@ -63,21 +63,37 @@ var honoured = map[string][]string{
 		"Marker", "DefaultOnly", "IncludeAll"},
 }
 
+// stsHonoured is honoured for the lab's STS actions (sts.go). AssumeRole's
+// policies, tags, MFA, external id and source identity would all be
+// ignored by a lab without IAM, so they are refused by name.
+var stsHonoured = map[string][]string{
+	"AssumeRole":        {"RoleArn", "RoleSessionName", "DurationSeconds"},
+	"GetCallerIdentity": {},
+}
+
 // protocolMembers are the Query protocol's own members, on every request.
 var protocolMembers = map[string]bool{"Action": true, "Version": true}
 
-// honouredSet indexes honoured.
+// honouredSet indexes honoured and stsHonoured (their action names are
+// distinct).
 var honouredSet = func() map[string]map[string]bool {
-	out := make(map[string]map[string]bool, len(honoured))
+	out := make(map[string]map[string]bool, len(honoured)+len(stsHonoured))
 	for a, ms := range honoured {
-		s := make(map[string]bool, len(ms))
-		for _, m := range ms {
-			s[m] = true
-		}
-		out[a] = s
+		out[a] = memberSet(ms)
+	}
+	for a, ms := range stsHonoured {
+		out[a] = memberSet(ms)
 	}
 	return out
 }()
+
+func memberSet(ms []string) map[string]bool {
+	s := make(map[string]bool, len(ms))
+	for _, m := range ms {
+		s[m] = true
+	}
+	return s
+}
 
 // unsupportedMembers is the refusal of members the lab does not honour.
 func unsupportedMembers(action string, members []string) *apiError {

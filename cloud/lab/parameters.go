@@ -28,11 +28,30 @@ func effectiveParam(p catalog.Param, g *paramGroup) xmlParameter {
 		x.Value, x.Source, x.ApplyMethod = v.Value, sourceUser, v.ApplyMethod
 		return x
 	}
-	x.Value, x.Source, x.ApplyMethod = p.Default, p.Source, applyPendingReboot
+	x.Value, x.Source, x.ApplyMethod = advertised(p), p.Source, applyPendingReboot
 	if x.Source == "" {
 		x.Source = sourceEngineDefault
 	}
 	return x
+}
+
+// advertised is the ParameterValue a group or the engine defaults report
+// for a parameter nobody set. On AWS most engine-default entries carry no
+// value: the published default.mysql8.0 group (a terraformer dump of it,
+// github.com/tappoflw/tappo1, terraforming_bck/dbpg.tf) has a value on 139
+// of its 529 entries, mostly the paths, formulas and tuning RDS sets
+// itself (basedir, innodb_buffer_pool_size, key_buffer_size,
+// innodb_flush_method), and none on autocommit, wait_timeout, back_log or
+// the other engine defaults. The lab's rule is the simple form of that: a
+// value on Source=system entries, none on engine-default ones (so it shows
+// no value on the few engine defaults AWS does pin, such as
+// cte_max_recursion_depth; README). The catalog keeps the engine's
+// default internally, for modify-to-default and reset; it is not sent.
+func advertised(p catalog.Param) string {
+	if p.Source == sourceSystem {
+		return p.Default
+	}
+	return ""
 }
 
 func describeParameters(k groupKind) handler {
@@ -108,7 +127,7 @@ func describeEngineDefaults(k groupKind) handler {
 			if src == "" {
 				src = sourceEngineDefault
 			}
-			params = append(params, xmlParameter{Name: p.Name, Value: p.Default, Description: p.Description,
+			params = append(params, xmlParameter{Name: p.Name, Value: advertised(p), Description: p.Description,
 				Source: src, ApplyType: p.ApplyType, DataType: p.DataType, AllowedValues: p.AllowedValues,
 				IsModifiable: p.IsModifiable, MinimumEngineVersion: p.MinimumEngineVersion})
 		}

@@ -124,10 +124,14 @@ func diffSideName(rep diffReport) string {
 }
 
 // diffCell shows a value with its source, which is usually the reader's
-// next question; "(absent)" when the side lacks the parameter altogether.
+// next question; "(absent)" when the side lacks the parameter altogether,
+// "engine default" when it has no value (as RDS reports most defaults).
 func diffCell(v, source string, absent bool) string {
 	if absent {
 		return "(absent)"
+	}
+	if v == "" && (source == "" || source == cloud.SourceEngineDefault) {
+		return paramValue(v, source)
 	}
 	v = orDash(v)
 	if source != "" {

@@ -133,7 +133,7 @@ func TestParamsSetDryRunOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "CHUNK  PARAMETER       CURRENT  NEW  APPLY TYPE  APPLY METHOD\n" +
-		"1      slow_query_log  0        1    dynamic     immediate\n" +
+		"1      slow_query_log  -        1    dynamic     immediate\n" +
 		"1      wait_timeout    300      600  dynamic     immediate\n"
 	if out.String() != want {
 		t.Errorf("tty:\n%s\nwant\n%s", out, want)

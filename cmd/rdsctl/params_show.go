@@ -100,7 +100,7 @@ func paramsShowRun(ctx context.Context, opts *ParamsShowOptions) error {
 			if p.IsModifiable {
 				mod = "yes"
 			}
-			t.AddRow(p.Name, cell(orDash(p.Value)), p.Source, p.ApplyType, p.DataType, mod, p.ApplyMethod, cell(p.AllowedValues))
+			t.AddRow(p.Name, cell(paramValue(p.Value, p.Source)), p.Source, p.ApplyType, p.DataType, mod, p.ApplyMethod, cell(p.AllowedValues))
 		}
 		return t.Render()
 	})

@@ -71,13 +71,13 @@ func scriptRDS(ts *testscript.TestScript) *rds.Client {
 // cmdLabInstance creates a DB instance on the script's lab (which must run
 // with engines) and waits until it is available:
 //
-//	labinstance ID [multi-az] [group=G] [class=C]
+//	labinstance ID [multi-az] [group=G] [class=C] [engine=E]
 //
 // It exports ${ID}_PORT (with '-' as '_'), the endpoint port. The master
 // user is admin, the password $RDSCTL_DB_PASSWORD.
 func cmdLabInstance(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
-		ts.Fatalf("usage: labinstance ID [multi-az] [group=G] [class=C] [tag=KEY=VALUE]")
+		ts.Fatalf("usage: labinstance ID [multi-az] [group=G] [class=C] [engine=E] [tag=KEY=VALUE]")
 	}
 	in := &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(args[0]), DBInstanceClass: aws.String("db.t3.micro"),
 		Engine: aws.String("mariadb"), MasterUsername: aws.String("admin"), MasterUserPassword: aws.String(scriptDBPassword)}
@@ -89,6 +89,8 @@ func cmdLabInstance(ts *testscript.TestScript, neg bool, args []string) {
 			in.DBParameterGroupName = aws.String(v)
 		case "class":
 			in.DBInstanceClass = aws.String(v)
+		case "engine":
+			in.Engine = aws.String(v)
 		case "tag":
 			tk, tv, _ := strings.Cut(v, "=")
 			in.Tags = append(in.Tags, types.Tag{Key: aws.String(tk), Value: aws.String(tv)})

@@ -1,6 +1,10 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/rdsctl/rdsctl/cloud"
+)
 
 // Text helpers every verb's printing shares.
 
@@ -11,6 +15,17 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// paramValue is a parameter's value for a table cell. RDS gives most
+// engine defaults no value at all; that reads "engine default" (the
+// server's own default applies), not an empty cell. A system-set
+// parameter without a value (RDS owns it and shows nothing) is "-".
+func paramValue(v, source string) string {
+	if v == "" && (source == "" || source == cloud.SourceEngineDefault) {
+		return "engine default"
+	}
+	return orDash(v)
 }
 
 // plural is "1 noun" or "n nouns", for summaries.

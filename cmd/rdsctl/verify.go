@@ -33,7 +33,7 @@ type verifyFlags struct {
 // register adds --expect and --all to cmd.
 func (v *verifyFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&v.Expect, "expect", nil, "also expect `P=V`: the server runs parameter P at V (repeatable; overrides the group's value)")
-	cmd.Flags().BoolVar(&v.All, "all", false, "also check the group's modifiable system-set parameters, not only the user-set ones")
+	cmd.Flags().BoolVar(&v.All, "all", false, "check every modifiable parameter, not only the user-set ones (engine defaults without a value are reported as engine-default)")
 }
 
 // options validates the flags' syntax into verify.Options; its errors are

@@ -22,6 +22,12 @@ func printVerifyReport(ios *ui.IOStreams, rep *verify.Report) error {
 		fmt.Fprintln(ios.Out)
 	}
 	cs := ios.ColorScheme()
+	// With --all, engine defaults such as optimizer_switch bring long
+	// values; on a terminal they are shortened, as params show does.
+	cell := func(s string) string { return s }
+	if ios.IsStdoutTTY {
+		cell = func(s string) string { return ellipsize(s, maxCellWidth) }
+	}
 	// An Aurora member's values come from two groups: say which, in a
 	// fifth column, so the first four keep their meaning piped.
 	var t *ui.Table
@@ -31,7 +37,7 @@ func printVerifyReport(ios *ui.IOStreams, rep *verify.Report) error {
 		t = ios.NewTable("NAME", "EXPECTED", "ACTUAL", "STATUS")
 	}
 	for _, r := range rep.Parameters {
-		row := []string{r.Name, orDash(r.Expected), orDash(r.Actual), colorStatus(cs, r.Status)}
+		row := []string{r.Name, cell(orDash(r.Expected)), cell(orDash(r.Actual)), colorStatus(cs, r.Status)}
 		if rep.Cluster != "" {
 			row = append(row, orDash(r.From))
 		}
@@ -114,6 +120,9 @@ func printTrap(ios *ui.IOStreams, tr verify.Trap) error {
 func resultNotes(rep *verify.Report) []string {
 	var notes []string
 	for _, r := range rep.Parameters {
+		if r.Status == verify.StatusEngineDefault {
+			continue // the status says it all, and --all has hundreds
+		}
 		var parts []string
 		if r.Formula != "" && r.Status != verify.StatusUnresolved {
 			parts = append(parts, fmt.Sprintf("%s for %s", r.Formula, orDash(rep.InstanceClass)))
@@ -220,7 +229,7 @@ func statusSummary(rs []verify.Result) string {
 		counts[r.Status]++
 	}
 	var parts []string
-	for _, s := range []verify.Status{verify.StatusOK, verify.StatusPendingReboot, verify.StatusDrift, verify.StatusNotAVariable, verify.StatusUnresolved} {
+	for _, s := range []verify.Status{verify.StatusOK, verify.StatusPendingReboot, verify.StatusDrift, verify.StatusNotAVariable, verify.StatusUnresolved, verify.StatusEngineDefault} {
 		if counts[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}

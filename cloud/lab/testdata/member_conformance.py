@@ -1,9 +1,9 @@
 """Every member of every operation the lab serves, through boto3.
 
 Run by TestMemberConformance with the lab's endpoint and dummy credentials
-in the environment. argv[1] is a JSON file: {"Action": [honoured members]}
-(the lab's table). For each operation and each of its input members in
-botocore's RDS model, it sends a request carrying that member (plus the
+in the environment. argv[1] is a JSON file: {"rds": {"Action": [honoured
+members]}, "sts": {...}} (the lab's tables). For each operation and each of
+its input members in botocore's model of its service, it sends a request carrying that member (plus the
 required ones) and asserts:
 
 - a member the lab does not honour is refused, InvalidParameterValue,
@@ -29,9 +29,10 @@ from botocore.exceptions import ClientError
 
 botocore_version = tuple(int(x) for x in botocore.__version__.split(".")[:2])
 
-honoured = json.load(open(sys.argv[1]))
+tables = json.load(open(sys.argv[1]))
 plan_only = len(sys.argv) > 2 and sys.argv[2] == "plan"
-model = botocore.session.get_session().get_service_model("rds")
+session = botocore.session.get_session()
+models = {service: session.get_service_model(service) for service in tables}
 
 
 def sample(shape, depth=0):
@@ -58,8 +59,11 @@ def sample(shape, depth=0):
     raise AssertionError("no sample for %s" % t)
 
 
-def requests():
+def requests(service):
+    honoured, model = tables[service], models[service]
     for op in sorted(honoured):
+        if model.operation_model(op).input_shape is None:
+            continue  # no members at all (GetCallerIdentity)
         unknown = set(honoured[op]) - set(model.operation_model(op).input_shape.members)
         # A misspelt name in the lab's table shows here. An older model
         # (Debian's botocore 1.29 predates ManageMasterUserPassword) lacks
@@ -98,28 +102,35 @@ if plan_only:
     # Two calls per operation: every member the lab does not honour at
     # once (all must be named), and every member it honours at once (none
     # may be refused as unsupported).
-    for op in sorted(honoured):
-        shape = model.operation_model(op).input_shape
-        required = {n: sample(shape.members[n]) for n in shape.required_members}
-        bad = sorted(m for m in shape.members if m not in honoured[op])
-        good = sorted(m for m in shape.members if m in honoured[op])
-        for members, refused in ((bad, bad), (good, [])):
-            if not members:
+    for service in sorted(tables):
+        honoured, model = tables[service], models[service]
+        for op in sorted(honoured):
+            shape = model.operation_model(op).input_shape
+            if shape is None:
                 continue
-            params = dict(required)
-            params.update({m: sample(shape.members[m]) for m in members})
-            refused = sorted(set(wire(op, m) for m in refused))
-            print(json.dumps({"op": op, "cli": xform_name(op, "-"), "refused": refused, "params": jsonable(params)}))
+            required = {n: sample(shape.members[n]) for n in shape.required_members}
+            bad = sorted(m for m in shape.members if m not in honoured[op])
+            good = sorted(m for m in shape.members if m in honoured[op])
+            for members, refused in ((bad, bad), (good, [])):
+                if not members:
+                    continue
+                params = dict(required)
+                params.update({m: sample(shape.members[m]) for m in members})
+                refused = sorted(set(wire(op, m) for m in refused))
+                print(json.dumps({"service": service, "op": op, "cli": xform_name(op, "-"), "refused": refused, "params": jsonable(params)}))
     sys.exit(0)
 
 # The endpoint is passed explicitly: Debian's older botocore ignores
 # AWS_ENDPOINT_URL_RDS and would go to the real AWS.
-rds = boto3.client("rds", endpoint_url=os.environ["AWS_ENDPOINT_URL_RDS"])
+clients = {
+    "rds": boto3.client("rds", endpoint_url=os.environ["AWS_ENDPOINT_URL_RDS"]),
+    "sts": boto3.client("sts", endpoint_url=os.environ["AWS_ENDPOINT_URL_STS"]),
+}
 n = 0
-for op, member, params, ok in requests():
+for service, op, member, params, ok in ((s, *r) for s in sorted(tables) for r in requests(s)):
     n += 1
     try:
-        getattr(rds, xform_name(op))(**params)
+        getattr(clients[service], xform_name(op))(**params)
         err = None
     except ClientError as e:
         err = e.response["Error"]

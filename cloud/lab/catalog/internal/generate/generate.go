@@ -79,6 +79,9 @@ func families(snap snapshot) ([]*catalog.Family, error) {
 	if err := base.apply(commonOverlay); err != nil {
 		return nil, fmt.Errorf("common overlay: %w", err)
 	}
+	if err := labOwnOverlay(base); err != nil {
+		return nil, err
+	}
 
 	mariadb, err := mariadbFamily(base)
 	if err != nil {
@@ -136,6 +139,9 @@ func mysqlSet(base paramSet, keep map[string]bool) (paramSet, error) {
 	for _, p := range mysqlOnly {
 		s[p.Name] = p
 	}
+	if err := s.apply(mysqlOverlay); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -144,10 +150,37 @@ func mysqlSet(base paramSet, keep map[string]bool) (paramSet, error) {
 // group carries the engine's parameters, so the cluster set is the
 // instance set (guess: the exact membership of RDS's mysql8.0 cluster
 // defaults is not published as a list).
+//
+// Its names are AWS's (aws-mysql8.0.tsv, in AWS's spelling): a MariaDB
+// variable AWS's group does not list is dropped, and the MySQL-only
+// parameters are added with MySQL's metadata. AWS names that neither
+// MariaDB nor mysqlOnly describe are left out.
 func mysqlFamily(base paramSet) (*catalog.Family, error) {
 	s, err := mysqlSet(base, nil)
 	if err != nil {
 		return nil, err
+	}
+	for old, name := range mysqlAWSSpelling {
+		p, ok := s[old]
+		if !ok {
+			return nil, fmt.Errorf("cannot respell %s: the server does not have it", old)
+		}
+		delete(s, old)
+		p.Name, p.EngineName = name, old
+		s[name] = p
+	}
+	aws, err := awsNames()
+	if err != nil {
+		return nil, err
+	}
+	own := map[string]bool{}
+	for _, p := range mysqlOnly {
+		own[p.Name] = true
+	}
+	for name := range s {
+		if _, listed := aws[name]; !listed && !own[name] {
+			delete(s, name)
+		}
 	}
 	return &catalog.Family{Name: "mysql8.0", Engine: "mysql", EngineVersion: mysqlVersion,
 		Instance: s.sorted(), Cluster: s.sorted()}, nil

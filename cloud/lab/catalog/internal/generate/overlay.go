@@ -163,22 +163,6 @@ var mysqlRenames = map[string]string{
 	"tx_read_only": "transaction_read_only",
 }
 
-// mysqlOnly are MySQL 8.0 parameters MariaDB does not have, added because
-// rdsctl's planner must keep them in one chunk (enforce_gtid_consistency
-// must be ON before gtid-mode can be). The metadata follows MySQL's
-// documentation and RDS's spelling (gtid-mode with a dash). Guesses: RDS
-// marks both static (its GTID guide reboots after setting them), and
-// OFF_PERMISSIVE is the RDS default for gtid-mode (seen in a mysql5.7
-// group).
-var mysqlOnly = []catalog.Param{
-	{Name: "enforce_gtid_consistency", Description: "Prevents execution of statements that cannot be logged in a transactionally safe manner.",
-		ApplyType: "static", DataType: "string", AllowedValues: "OFF,WARN,ON", IsModifiable: true,
-		Default: "OFF", Source: "engine-default", NoEngine: true},
-	{Name: "gtid-mode", Description: "Controls whether GTID based logging is enabled and what type of transactions the logs can contain.",
-		ApplyType: "static", DataType: "string", AllowedValues: "OFF,OFF_PERMISSIVE,ON_PERMISSIVE,ON", IsModifiable: true,
-		Default: "OFF_PERMISSIVE", Source: "system", NoEngine: true},
-}
-
 // auroraServerAudit are the audit plugin's variables Aurora lists as
 // cluster parameters. Aurora implements them itself; the lab's mariadbd
 // does not load the plugin, so they are NoEngine.
@@ -193,7 +177,7 @@ var auroraInapplicable = names(`
 	innodb_flush_log_at_timeout innodb_flush_method innodb_flush_neighbors innodb_io_capacity
 	innodb_io_capacity_max innodb_log_buffer_size innodb_log_file_size
 	innodb_max_dirty_pages_pct innodb_numa_interleave innodb_undo_log_truncate
-	innodb_use_native_aio innodb_write_io_threads thread_cache_size`)
+	innodb_use_native_aio innodb_write_io_threads thread_cache_size innodb_redo_log_capacity`)
 
 // auroraCluster are the cluster-level parameters of Aurora MySQL version 3
 // that exist here. They live in the DB cluster parameter group and, as the
