@@ -46,8 +46,8 @@ func TestBlackHoledEndpoint(t *testing.T) {
 		start := time.Now()
 		err := verify()
 		took := time.Since(start)
-		if !errors.Is(err, ErrTimeout) || took > 2*time.Second {
-			t.Errorf("%s: %v after %s, want a timeout within about 1s", name, err, took)
+		if !errors.Is(err, ErrTimeout) || took > 3*time.Second {
+			t.Errorf("%s: %v after %s, want a timeout within the 1 s timeouts (3 s with slack for a loaded machine)", name, err, took)
 		}
 		if err != nil && strings.Contains(err.Error(), testPassword) {
 			t.Errorf("%s: error shows the password: %v", name, err)
@@ -57,7 +57,7 @@ func TestBlackHoledEndpoint(t *testing.T) {
 }
 
 // toxiproxied starts a real server behind toxiproxy and returns the proxy
-// and a Config aimed at it, with a 1 s connect and 500 ms read and write
+// and a Config aimed at it, with 1 s connect, read and write
 // timeouts.
 func toxiproxied(t *testing.T) (*toxiproxy.Proxy, Config) {
 	srv, cfg := startServer(t, nil)
@@ -69,7 +69,7 @@ func toxiproxied(t *testing.T) (*toxiproxy.Proxy, Config) {
 	t.Cleanup(proxy.Stop)
 	_, port, _ := net.SplitHostPort(proxy.Listen)
 	cfg.Port, _ = strconv.Atoi(port)
-	cfg.ConnectTimeout, cfg.ReadTimeout, cfg.WriteTimeout = time.Second, 500*time.Millisecond, 500*time.Millisecond
+	cfg.ConnectTimeout, cfg.ReadTimeout, cfg.WriteTimeout = time.Second, time.Second, time.Second
 	return proxy, cfg
 }
 
