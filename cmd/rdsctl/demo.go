@@ -26,6 +26,10 @@ type DemoOptions struct {
 	// Execute runs an rdsctl command line through the same command tree
 	// as the binary, in this process, and returns its exit code.
 	Execute func(ctx context.Context, args []string) int
+	// Background is Execute for a command that runs beside the next ones
+	// (the sample application): its own Factory and streams, so that the
+	// commands after it do not share its flags.
+	Background func(ctx context.Context, args []string) int
 
 	Dir           string
 	Keep          bool
@@ -67,6 +71,12 @@ under $TMPDIR.`,
 	}
 	parse := func([]string) error {
 		opts.Execute = func(ctx context.Context, args []string) int { return execute(ctx, f, args) }
+		opts.Background = func(ctx context.Context, args []string) int {
+			ios := *f.IOStreams
+			bf := newFactory(&ios)
+			bf.Version, bf.Getenv, bf.Executable = f.Version, f.Getenv, f.Executable
+			return execute(ctx, bf, args)
+		}
 		if opts.FailoverDelay < 0 {
 			return cli.Usagef("invalid --failover-delay %s: must not be negative", opts.FailoverDelay)
 		}

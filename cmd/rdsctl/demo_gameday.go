@@ -97,7 +97,7 @@ func (d *demo) background(args ...string) (stop func(), err error) {
 	fmt.Fprintln(d.ios.Out, d.ios.ColorScheme().Bold("$ rdsctl "+shellJoin(args)+" &"))
 	ctx, cancel := context.WithCancel(d.ctx)
 	done := make(chan int, 1)
-	go func() { done <- d.opts.Execute(ctx, args) }()
+	go func() { done <- d.opts.Background(ctx, args) }()
 	stop = func() { cancel(); <-done }
 	addr := args[len(args)-1]
 	for i, a := range args {
