@@ -266,6 +266,9 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	}
 
 	var marks []Mark
+	// The operation's window opens when the call is sent: the instance's
+	// earlier events (its creation, a previous reboot) are not this run's.
+	requestedAt := opts.Now()
 	rebooted, err := cloud.RebootInstance(ctx, api, opts.Instance, opts.Failover)
 	if err != nil {
 		finish()
@@ -289,11 +292,12 @@ func Run(ctx context.Context, api API, opts Options) (*Result, error) {
 	// the events.
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	start := res.TriggeredAt.Add(-5 * time.Second)
-	events, eerr := cloud.InstanceEvents(ectx, api, opts.Instance, start)
+	// AWS may round StartTime down; Since keeps exactly the window.
+	events, eerr := cloud.InstanceEvents(ectx, api, opts.Instance, requestedAt.Add(-time.Second))
 	if eerr != nil {
 		opts.Warn("reading RDS events: %v", eerr)
 	}
+	events = Since(events, requestedAt)
 	res.Summary = Summarize(res.Observations, res.TriggeredAt)
 	res.Timeline = Merge(marks, events, res.Observations)
 	if opts.MaxDowntime > 0 {

@@ -19,6 +19,8 @@ func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, res *failover
 	switch {
 	case !res.Recovered:
 		down = cs.Red(fmt.Sprintf("%.3fs and not recovered", res.DowntimeSeconds))
+	case res.FirstFailureAt == nil && inFlight(res):
+		down = "none seen before the run stopped"
 	case res.FirstFailureAt == nil:
 		down = "none seen (shorter than the probe interval)"
 	case res.MaxDowntimeExceeded:
@@ -28,14 +30,14 @@ func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, res *failover
 		ui.F("instance", res.Instance),
 		ui.F("operation", res.Operation),
 		ui.F("downtime", down),
-		ui.F("first_failure_at", fmtTimePtr(res.FirstFailureAt)),
-		ui.F("recovered_at", fmtTimePtr(res.RecoveredAt)),
-		ui.F("clients_saw", errorClasses(res.ErrorClasses)),
-		ui.F("primary_az", azMove(res)),
-		ui.F("primary_server", serverMove(res)),
+		ui.F("first failure at", fmtTimePtr(res.FirstFailureAt)),
+		ui.F("recovered at", fmtTimePtr(res.RecoveredAt)),
+		ui.F("clients saw", errorClasses(res.ErrorClasses)),
+		ui.F("availability zone", azMove(res)),
+		ui.F("primary server", serverMove(res)),
 	}
 	if res.APISeconds != nil {
-		fields = append(fields, ui.F("api_available_after", fmt.Sprintf("%.3fs", *res.APISeconds)))
+		fields = append(fields, ui.F("API available after", fmt.Sprintf("%.3fs", *res.APISeconds)))
 	}
 	if res.Interrupted {
 		fields = append(fields, ui.F("interrupted", "yes: the numbers cover what was seen until then"))
@@ -89,7 +91,17 @@ func errorClasses(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// inFlight reports whether the run stopped before the API said the
+// instance was available again: then nothing is known yet of where the
+// primary ends up, and "unchanged" would be a guess.
+func inFlight(res *failover.Result) bool {
+	return !res.TriggeredAt.IsZero() && res.AvailableAt == nil
+}
+
 func azMove(res *failover.Result) string {
+	if inFlight(res) {
+		return res.OldPrimaryAZ + " -> ? (still in flight when the run stopped; rdsctl status " + res.Instance + " shows where it ends)"
+	}
 	if res.NewPrimaryAZ == "" || res.NewPrimaryAZ == res.OldPrimaryAZ {
 		return res.OldPrimaryAZ + " (unchanged)"
 	}
@@ -102,6 +114,9 @@ func serverMove(res *failover.Result) string {
 			return "?"
 		}
 		return fmt.Sprintf("server_id %d (%s)", s.ServerID, s.Hostname)
+	}
+	if !res.PrimaryChanged && inFlight(res) && res.RecoveredAt == nil {
+		return name(res.OldPrimary) + " -> ? (not seen back yet)"
 	}
 	if !res.PrimaryChanged {
 		return name(res.OldPrimary) + " (same server)"
