@@ -22,6 +22,7 @@ type ParamsAttachOptions struct {
 	Instance string
 	Reboot   bool
 	Timeout  time.Duration
+	DryRun   bool
 }
 
 // NewCmdParamsAttach builds `rdsctl params attach`. Attaching changes
@@ -50,6 +51,7 @@ available and in-sync.`,
 	cmd.Flags().StringVar(&opts.Instance, "instance", "", "the DB instance to attach the group to (required)")
 	cmd.Flags().BoolVar(&opts.Reboot, "reboot", false, "reboot the instance (no failover) and wait until it is in-sync")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", defaultWaitTimeout, "give up waiting after this long, e.g. 90s, 10m")
+	addDryRunFlag(cmd, &opts.DryRun)
 	_ = cmd.MarkFlagRequired("instance")
 	parse := func(args []string) (err error) {
 		if opts.Name, err = groupArg(args[0]); err != nil {
@@ -88,6 +90,9 @@ func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
 			return refused(ios, err)
 		}
 		return err
+	}
+	if opts.DryRun {
+		return attachDryRun(opts, rep)
 	}
 	w := newInstanceWait(ios, api, rep.Instance, opts.Timeout)
 	switch {
