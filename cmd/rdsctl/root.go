@@ -120,6 +120,7 @@ changed), 3 findings (drift, policy violations, failed assertions).`,
 	root.InitDefaultCompletionCmd()
 	makeGroupsStrict(root)
 	tightenArgs(root)
+	addNameCompletion(root, f)
 	return root
 }
 
