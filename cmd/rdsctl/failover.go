@@ -208,7 +208,9 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 			return verify.Instance(ctx, api, awsCfg, opts.Instance, vo)
 		}
 	}
+	stopElapsed := ios.StartElapsed("waiting for the " + opts.Command + " of " + opts.Instance)
 	res, runErr := failover.Run(ctx, api, fo)
+	stopElapsed()
 	if res.TriggeredAt.IsZero() {
 		// Nothing was triggered: the run stopped in its checks.
 		if errors.Is(runErr, failover.ErrNoBaseline) {
