@@ -45,6 +45,26 @@ func RequestID(err error) string {
 	return ""
 }
 
+// IsNoCredentials reports whether a call failed because the SDK's chain
+// (environment, shared files, SSO, instance role) found no credentials.
+// The SDK has no error type for it, only these wrapping texts.
+// It looks down the chain, since OpError shows the text it matches as
+// "no AWS credentials found".
+func IsNoCredentials(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if _, ok := e.(*OpError); ok {
+			continue
+		}
+		msg := e.Error()
+		for _, s := range []string{"get credentials:", "failed to retrieve credentials", "no EC2 IMDS role found", "failed to refresh cached credentials"} {
+			if strings.Contains(msg, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // IsNotFound reports whether the named resource (parameter group, instance,
 // cluster, snapshot...) does not exist. Every RDS not-found code ends in
 // NotFound or NotFoundFault.
@@ -137,6 +157,13 @@ func Describe(err error) string {
 	var nf *NotFoundError
 	if errors.As(err, &nf) {
 		return nf.Error()
+	}
+	if IsNoCredentials(err) {
+		// The chain ("get identity: get credentials: failed to refresh
+		// cached credentials, no EC2 IMDS role found, operation error
+		// ec2imds: ...") lists every place the SDK looked, none of which
+		// is what to do.
+		return "no AWS credentials found"
 	}
 	code := Code(err)
 	if code == "" {

@@ -185,7 +185,7 @@ func printError(ios *ui.IOStreams, cmd *cobra.Command, err error, interrupted bo
 		msg = "interrupted"
 	}
 	ios.ErrorLine(strings.TrimRight(msg, "\n"))
-	if h := credentialsHint(msg); h != "" {
+	if h := credentialsHint(err); h != "" {
 		fmt.Fprintln(ios.ErrOut, h)
 	}
 	if cli.IsUsage(err) {
