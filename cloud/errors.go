@@ -3,8 +3,10 @@ package cloud
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 )
@@ -167,6 +169,9 @@ func Describe(err error) string {
 	}
 	code := Code(err)
 	if code == "" {
+		if msg, ok := unreachable(err); ok {
+			return msg
+		}
 		return err.Error()
 	}
 	msg := code + ": " + Message(err)
@@ -174,6 +179,24 @@ func Describe(err error) string {
 		msg += " (request id " + id + ")"
 	}
 	return msg
+}
+
+// unreachable words a call that never got an answer (refused, DNS, a
+// timeout) as "cannot reach the RDS API at URL: cause (after N
+// attempts)", instead of the SDK's "operation error RDS: X, exceeded
+// maximum number of attempts, 8, https response error StatusCode: 0,
+// RequestID: , request send failed, Post ...".
+func unreachable(err error) (string, bool) {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return "", false
+	}
+	msg := fmt.Sprintf("cannot reach the RDS API at %s: %v", ue.URL, ue.Err)
+	var ma *retry.MaxAttemptsError
+	if errors.As(err, &ma) {
+		msg += fmt.Sprintf(" (after %d attempts)", ma.Attempt)
+	}
+	return msg, true
 }
 
 // opError types err from a call on the resource kind/name: a NotFoundError
