@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -57,6 +58,10 @@ func Load(ctx context.Context, opts Options) (aws.Config, error) {
 		config.WithAPIOptions([]func(*middleware.Stack) error{
 			awsmiddleware.AddUserAgentKeyValue("rdsctl", version),
 		}),
+		// The SDK's own log lines ("SDK ... WARN falling back to IMDSv1")
+		// would land in the middle of rdsctl's stderr; what matters of
+		// them comes back as the call's error.
+		config.WithLogger(logging.Nop{}),
 	}
 	if opts.Region != "" {
 		loadOpts = append(loadOpts, config.WithRegion(opts.Region))

@@ -3,8 +3,10 @@ package cloud
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 )
@@ -43,6 +45,26 @@ func RequestID(err error) string {
 		return re.ServiceRequestID()
 	}
 	return ""
+}
+
+// IsNoCredentials reports whether a call failed because the SDK's chain
+// (environment, shared files, SSO, instance role) found no credentials.
+// The SDK has no error type for it, only these wrapping texts.
+// It looks down the chain, since OpError shows the text it matches as
+// "no AWS credentials found".
+func IsNoCredentials(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if _, ok := e.(*OpError); ok {
+			continue
+		}
+		msg := e.Error()
+		for _, s := range []string{"get credentials:", "failed to retrieve credentials", "no EC2 IMDS role found", "failed to refresh cached credentials"} {
+			if strings.Contains(msg, s) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // IsNotFound reports whether the named resource (parameter group, instance,
@@ -138,8 +160,18 @@ func Describe(err error) string {
 	if errors.As(err, &nf) {
 		return nf.Error()
 	}
+	if IsNoCredentials(err) {
+		// The chain ("get identity: get credentials: failed to refresh
+		// cached credentials, no EC2 IMDS role found, operation error
+		// ec2imds: ...") lists every place the SDK looked, none of which
+		// is what to do.
+		return "no AWS credentials found"
+	}
 	code := Code(err)
 	if code == "" {
+		if msg, ok := unreachable(err); ok {
+			return msg
+		}
 		return err.Error()
 	}
 	msg := code + ": " + Message(err)
@@ -147,6 +179,24 @@ func Describe(err error) string {
 		msg += " (request id " + id + ")"
 	}
 	return msg
+}
+
+// unreachable words a call that never got an answer (refused, DNS, a
+// timeout) as "cannot reach the RDS API at URL: cause (after N
+// attempts)", instead of the SDK's "operation error RDS: X, exceeded
+// maximum number of attempts, 8, https response error StatusCode: 0,
+// RequestID: , request send failed, Post ...".
+func unreachable(err error) (string, bool) {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return "", false
+	}
+	msg := fmt.Sprintf("cannot reach the RDS API at %s: %v", ue.URL, ue.Err)
+	var ma *retry.MaxAttemptsError
+	if errors.As(err, &ma) {
+		msg += fmt.Sprintf(" (after %d attempts)", ma.Attempt)
+	}
+	return msg, true
 }
 
 // opError types err from a call on the resource kind/name: a NotFoundError

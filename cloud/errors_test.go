@@ -95,3 +95,19 @@ func TestErrorPresentation(t *testing.T) {
 		t.Error("a NotFoundError without a cause must be not found")
 	}
 }
+
+// TestNoCredentials: the SDK's chain for a missing credential is shown as
+// one plain sentence, and still recognised once wrapped by OpError.
+func TestNoCredentials(t *testing.T) {
+	raw := errors.New("operation error RDS: DescribeDBInstances, get identity: get credentials: failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, http response error StatusCode: 403")
+	err := opError(raw, KindInstance, "x", "finding DB instance (x)")
+	if got, want := err.Error(), "finding DB instance (x): no AWS credentials found"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if !IsNoCredentials(err) || !IsNoCredentials(fmt.Errorf("status: %w", err)) {
+		t.Error("IsNoCredentials misses a wrapped credentials error")
+	}
+	if IsNoCredentials(errors.New("InvalidParameterValue: bad")) || IsNoCredentials(nil) {
+		t.Error("IsNoCredentials matches other errors")
+	}
+}

@@ -325,6 +325,9 @@ func measure(ctx context.Context, opts *Options, res *Result, op operation) erro
 		return ctx.Err()
 	}
 
+	// The operation's window opens when the call is sent: the target's
+	// earlier events (its creation, a previous reboot) are not this run's.
+	requestedAt := opts.Now()
 	text, err := op.trigger(ctx)
 	if err != nil {
 		finish()
@@ -343,10 +346,12 @@ func measure(ctx context.Context, opts *Options, res *Result, op operation) erro
 	// the events.
 	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	events, eerr := op.events(ectx, res.TriggeredAt.Add(-5*time.Second))
+	// AWS may round StartTime down; Since keeps exactly the window.
+	events, eerr := op.events(ectx, requestedAt.Add(-time.Second))
 	if eerr != nil {
 		opts.Warn("reading RDS events: %v", eerr)
 	}
+	events = Since(events, requestedAt)
 	res.Summary = Summarize(res.Observations, res.TriggeredAt)
 	res.Timeline = Merge(marks, events, res.Observations)
 	if opts.MaxDowntime > 0 {

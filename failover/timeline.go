@@ -37,6 +37,19 @@ type Mark struct {
 	Text string
 }
 
+// Since keeps the events dated at or after t, the start of an operation's
+// window: DescribeEvents' StartTime is coarse, and an instance's earlier
+// events (its creation, a previous reboot) belong to other operations.
+func Since(events []types.Event, t time.Time) []types.Event {
+	var out []types.Event
+	for _, e := range events {
+		if e.Date != nil && !e.Date.Before(t) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Merge orders API marks, RDS events and probe observations into one
 // timeline. Runs of identical probe results (same outcome, class and
 // server) collapse into one entry, so a 10-minute game day reads as a dozen

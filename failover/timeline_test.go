@@ -1,6 +1,7 @@
 package failover
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,24 @@ func TestRenderEmpty(t *testing.T) {
 	var b strings.Builder
 	if err := Render(&b, nil, time.Time{}); err != nil || b.Len() != 0 {
 		t.Fatalf("Render(nil) = %q, %v", b.String(), err)
+	}
+}
+
+// TestSince keeps an operation's own window: the instance's creation and
+// an earlier reboot's events are not this failover's.
+func TestSince(t *testing.T) {
+	ev := func(s float64, msg string) types.Event {
+		d := t0.Add(time.Duration(s * float64(time.Second)))
+		return types.Event{Date: &d, Message: aws.String(msg)}
+	}
+	events := []types.Event{ev(-3, "DB instance created."), ev(-0.4, "DB instance restarted."), ev(0, "Multi-AZ instance failover started."),
+		{Message: aws.String("undated")}, ev(2.7, "Multi-AZ instance failover completed.")}
+	var got []string
+	for _, e := range Since(events, t0) {
+		got = append(got, aws.ToString(e.Message))
+	}
+	want := []string{"Multi-AZ instance failover started.", "Multi-AZ instance failover completed."}
+	if !slices.Equal(got, want) {
+		t.Errorf("Since = %q, want %q", got, want)
 	}
 }

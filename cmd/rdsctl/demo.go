@@ -158,7 +158,13 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	d.say("The client announced itself as interactive, so the server started its session with")
 	d.say("wait_timeout = interactive_timeout (28800). Applications never do. rdsctl verify reads")
 	d.say("the globals over a non-interactive connection, and says so:")
-	if err := d.run("verify", demoInstance); err != nil {
+	trap := []string{"verify", demoInstance}
+	if !d.ios.IsStdoutTTY {
+		// Piped, verify keeps stdout to parameter rows and puts the trap
+		// on stderr; the story's stdout needs the trap, so ask for all.
+		trap = append(trap, "-o", "yaml")
+	}
+	if err := d.run(trap...); err != nil {
 		return err
 	}
 

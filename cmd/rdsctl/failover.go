@@ -38,6 +38,7 @@ type FailoverOptions struct {
 	ProbeInterval time.Duration
 	ProbeWrite    bool
 	Timeout       time.Duration
+	DryRun        bool
 	// Verify are the login (also the probe's) and the expectations for
 	// the verification afterwards.
 	Verify verify.Options
@@ -152,6 +153,7 @@ Exit codes as for 'rdsctl failover'.`
 	fl.DurationVar(&opts.ProbeInterval, "probe-interval", failover.DefaultInterval, "time between probe connections")
 	fl.BoolVar(&opts.ProbeWrite, "probe-write", false, "also write a heartbeat row ("+failover.DefaultTable+"), so a read-only server counts as down")
 	fl.DurationVar(&opts.Timeout, "timeout", failover.DefaultTimeout, "give up waiting for the instance to recover after `D`")
+	addDryRunFlag(cmd, &opts.DryRun)
 	vf.register(cmd)
 	db.register(cmd)
 	return cmd
@@ -196,9 +198,12 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 	// Checked here for the prompt and the probe's login; failover.Run
 	// checks again just before it triggers, since a prompt can wait long
 	// enough for the instance to change.
-	in, _, err := failover.Preflight(ctx, api, opts.Instance, opts.Failover)
+	in, warnings, err := failover.Preflight(ctx, api, opts.Instance, opts.Failover)
+	recoverable := opts.Command == "reboot" && failover.Recoverable(in, err, opts.Failover)
 	switch {
-	case opts.Command == "reboot" && failover.Recoverable(in, err, opts.Failover):
+	case opts.DryRun && (err == nil || recoverable):
+		return rebootDryRun(opts, in, warnings)
+	case recoverable:
 		return rebootIncompatible(ctx, opts, api, in)
 	case errors.Is(err, failover.ErrNotMultiAZ):
 		return cli.Usage(err)
@@ -224,7 +229,9 @@ func failoverRun(ctx context.Context, opts *FailoverOptions) error {
 			return verify.Instance(ctx, api, awsCfg, opts.Instance, vo)
 		}
 	}
+	stopElapsed := ios.StartElapsed("waiting for the " + opts.Command + " of " + opts.Instance)
 	res, runErr := failover.Run(ctx, api, fo)
+	stopElapsed()
 	return failoverReport(opts, res, runErr)
 }
 

@@ -19,6 +19,8 @@ func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, res *failover
 	switch {
 	case !res.Recovered:
 		down = cs.Red(fmt.Sprintf("%.3fs and not recovered", res.DowntimeSeconds))
+	case res.FirstFailureAt == nil && inFlight(res):
+		down = "none seen before the run stopped"
 	case res.FirstFailureAt == nil:
 		down = "none seen (shorter than the probe interval)"
 	case res.MaxDowntimeExceeded:
@@ -33,15 +35,15 @@ func printFailoverReport(ios *ui.IOStreams, opts *FailoverOptions, res *failover
 	fields = append(fields,
 		ui.F("operation", res.Operation),
 		ui.F("downtime", down),
-		ui.F("first_failure_at", fmtTimePtr(res.FirstFailureAt)),
-		ui.F("recovered_at", fmtTimePtr(res.RecoveredAt)),
-		ui.F("clients_saw", errorClasses(res.ErrorClasses)),
-		ui.F("primary_az", azMove(res)),
-		ui.F("primary_server", serverMove(res)),
+		ui.F("first failure at", fmtTimePtr(res.FirstFailureAt)),
+		ui.F("recovered at", fmtTimePtr(res.RecoveredAt)),
+		ui.F("clients saw", errorClasses(res.ErrorClasses)),
+		ui.F("availability zone", azMove(res)),
+		ui.F("primary server", serverMove(res)),
 	)
 	fields = append(fields, clusterFields(res)...)
 	if res.APISeconds != nil {
-		fields = append(fields, ui.F("api_available_after", fmt.Sprintf("%.3fs", *res.APISeconds)))
+		fields = append(fields, ui.F("API available after", fmt.Sprintf("%.3fs", *res.APISeconds)))
 	}
 	if res.Interrupted {
 		fields = append(fields, ui.F("interrupted", "yes: the numbers cover what was seen until then"))
@@ -74,21 +76,21 @@ func clusterFields(res *failover.Result) []ui.Field {
 		if *res.WriterConfirmed {
 			v = fmt.Sprintf("yes: the cluster endpoint answers as %s's server (server_id %d), read-write", res.NewWriter, res.NewWriterServer.ServerID)
 		}
-		fields = append(fields, ui.F("writer_confirmed", v))
+		fields = append(fields, ui.F("writer confirmed", v))
 	}
 	if d := res.DNS; d != nil {
 		v := fmt.Sprintf("%s: address did not change (%s)", d.Name, orDash(d.AddressAfter))
 		if d.Changed {
 			v = fmt.Sprintf("%s: %s -> %s at %s (+%.3fs)", d.Name, d.AddressBefore, d.AddressAfter, fmtTimePtr(d.ChangedAt), *d.ChangedAfterSeconds)
 		}
-		fields = append(fields, ui.F("dns", v))
+		fields = append(fields, ui.F("DNS", v))
 	}
 	if e := res.OldWriterEndpoint; e != nil {
 		v := fmt.Sprintf("%s (%s): %s", e.Instance, e.Address, errorClasses(e.ErrorClasses))
 		if e.ReadOnlyAtEnd {
 			v += "; read-only at the end: a client still on it cannot write"
 		}
-		fields = append(fields, ui.F("old_writer_endpoint", v))
+		fields = append(fields, ui.F("old writer endpoint", v))
 	}
 	return fields
 }
@@ -124,7 +126,17 @@ func errorClasses(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// inFlight reports whether the run stopped before the API said the
+// instance was available again: then nothing is known yet of where the
+// primary ends up, and "unchanged" would be a guess.
+func inFlight(res *failover.Result) bool {
+	return !res.TriggeredAt.IsZero() && res.AvailableAt == nil
+}
+
 func azMove(res *failover.Result) string {
+	if inFlight(res) {
+		return res.OldPrimaryAZ + " -> ? (still in flight when the run stopped; rdsctl status " + res.Instance + " shows where it ends)"
+	}
 	if res.NewPrimaryAZ == "" || res.NewPrimaryAZ == res.OldPrimaryAZ {
 		return res.OldPrimaryAZ + " (unchanged)"
 	}
@@ -137,6 +149,9 @@ func serverMove(res *failover.Result) string {
 			return "?"
 		}
 		return fmt.Sprintf("server_id %d (%s)", s.ServerID, s.Hostname)
+	}
+	if !res.PrimaryChanged && inFlight(res) && res.RecoveredAt == nil {
+		return name(res.OldPrimary) + " -> ? (not seen back yet)"
 	}
 	if !res.PrimaryChanged {
 		return name(res.OldPrimary) + " (same server)"

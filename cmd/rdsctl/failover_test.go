@@ -94,10 +94,10 @@ func testFailoverReport() *failover.Result {
 	at := func(s float64) time.Time {
 		return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(s * float64(time.Second)))
 	}
-	first, rec := at(0.1), at(2.2)
+	first, rec, avail := at(0.1), at(2.2), at(2.5)
 	api := 2.5
 	res := &failover.Result{Instance: "staging-db", Operation: "failover", OldPrimaryAZ: "us-east-1a", NewPrimaryAZ: "us-east-1b",
-		TriggeredAt: at(0), APISeconds: &api,
+		TriggeredAt: at(0), AvailableAt: &avail, APISeconds: &api,
 		Summary: failover.Summary{DowntimeSeconds: 2.1, DowntimeMinSeconds: 2.0, DowntimeMaxSeconds: 2.2, FirstFailureAt: &first,
 			RecoveredAt: &rec, Recovered: true, ErrorClasses: map[string]int{"refused": 20, "gone_away": 1, "timeout": 0},
 			OldPrimary: &failover.Server{ServerID: 1, Hostname: "a"}, NewPrimary: &failover.Server{ServerID: 2, Hostname: "b"}, PrimaryChanged: true},
@@ -118,12 +118,12 @@ func TestPrintFailoverReport(t *testing.T) {
 	want := "instance:\tstaging-db\n" +
 		"operation:\tfailover\n" +
 		"downtime:\t2.100s (between 2.000s and 2.200s at a 100ms probe interval), over --max-downtime 1s\n" +
-		"first_failure_at:\t2026-01-02T03:04:05.1Z\n" +
-		"recovered_at:\t2026-01-02T03:04:07.2Z\n" +
-		"clients_saw:\trefused ×20, gone_away ×1\n" +
-		"primary_az:\tus-east-1a -> us-east-1b\n" +
-		"primary_server:\tserver_id 1 (a) -> server_id 2 (b)\n" +
-		"api_available_after:\t2.500s\n" +
+		"first failure at:\t2026-01-02T03:04:05.1Z\n" +
+		"recovered at:\t2026-01-02T03:04:07.2Z\n" +
+		"clients saw:\trefused ×20, gone_away ×1\n" +
+		"availability zone:\tus-east-1a -> us-east-1b\n" +
+		"primary server:\tserver_id 1 (a) -> server_id 2 (b)\n" +
+		"API available after:\t2.500s\n" +
 		"\nTimeline\n" +
 		"+0.000s  api    RebootDBInstance ForceFailover=true accepted\n" +
 		"+0.100s  probe  refused ×20\n"
@@ -136,5 +136,30 @@ func TestPrintFailoverReport(t *testing.T) {
 	rep.MaxDowntimeExceeded = false
 	if err := failoverOutcome(ios, rep); err != nil {
 		t.Errorf("outcome within the limit = %v", err)
+	}
+}
+
+// TestPrintFailoverReportInFlight: a run stopped before the API said
+// available does not know where the primary ends up, so it does not claim
+// the zone or the server unchanged.
+func TestPrintFailoverReportInFlight(t *testing.T) {
+	ios, _, out, _ := ui.Test()
+	rep := testFailoverReport()
+	rep.AvailableAt, rep.APISeconds, rep.NewPrimaryAZ, rep.NewPrimary = nil, nil, "", nil
+	rep.PrimaryChanged, rep.Recovered, rep.RecoveredAt, rep.Interrupted = false, false, nil, true
+	if err := printFailoverReport(ios, &FailoverOptions{ProbeInterval: 100 * time.Millisecond}, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"availability zone:\tus-east-1a -> ? (still in flight when the run stopped; rdsctl status staging-db shows where it ends)\n",
+		"primary server:\tserver_id 1 (a) -> ? (not seen back yet)\n",
+		"interrupted:\tyes",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out.String(), "unchanged") || strings.Contains(out.String(), "same server") {
+		t.Errorf("an interrupted run claims nothing moved:\n%s", out)
 	}
 }

@@ -203,7 +203,10 @@ func labInstanceCreateRun(ctx context.Context, opts *LabInstanceCreateOptions) e
 		return err
 	}
 	ios.Progressf("creating %s; waiting until it is available (at most %s)", opts.Spec.ID, opts.Timeout)
-	if err := cloud.WaitInstanceAvailable(ctx, c, opts.Spec.ID, opts.Timeout, fastWaiter); err != nil {
+	stopElapsed := ios.StartElapsed("creating " + opts.Spec.ID)
+	err = cloud.WaitInstanceAvailable(ctx, c, opts.Spec.ID, opts.Timeout, fastWaiter)
+	stopElapsed()
+	if err != nil {
 		return err
 	}
 	in, err := cloud.FindInstance(ctx, c, opts.Spec.ID)

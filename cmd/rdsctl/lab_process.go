@@ -72,6 +72,10 @@ func labUpDetached(ctx context.Context, opts *LabUpOptions, dir string) error {
 	if err != nil {
 		if !errors.Is(err, errLabExited) {
 			_ = child.Process.Signal(syscall.SIGTERM)
+		} else if reason := logReason(logPath, logStart); reason != "" {
+			// The child's own error ("address already in use") says more
+			// than its exit status.
+			err = fmt.Errorf("%s (the detached %w)", reason, err)
 		}
 		return fmt.Errorf("%w\n%s", err, logTail(logPath, logStart, 20))
 	}
@@ -116,6 +120,22 @@ func waitLabUp(ctx context.Context, dir string, pid int, exited <-chan error) (l
 			return ri, nil
 		}
 	}
+}
+
+// logReason is the last error a detached lab wrote to its log after
+// offset from (its "rdsctl: " line), without the prefix; "" if none.
+func logReason(path string, from int64) string {
+	b, err := os.ReadFile(path)
+	if err != nil || from > int64(len(b)) {
+		return ""
+	}
+	reason := ""
+	for _, l := range strings.Split(string(b[max(from, 0):]), "\n") {
+		if r, ok := strings.CutPrefix(l, "rdsctl: "); ok {
+			reason = r
+		}
+	}
+	return reason
 }
 
 // logTail returns the last n lines that the log gained after offset from.

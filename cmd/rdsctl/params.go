@@ -317,6 +317,7 @@ type ParamsDeleteOptions struct {
 	CommonOptions
 	Name    string
 	Cluster bool
+	DryRun  bool
 }
 
 // NewCmdParamsDelete builds `rdsctl params delete`, a destructive command:
@@ -329,6 +330,7 @@ func NewCmdParamsDelete(f *Factory, runF func(context.Context, *ParamsDeleteOpti
 		Args:  cobra.ExactArgs(1),
 	}
 	addClusterFlag(cmd, &opts.Cluster)
+	addDryRunFlag(cmd, &opts.DryRun)
 	parse := func(args []string) error {
 		var err error
 		if opts.Name, err = groupArg(args[0]); err != nil {
@@ -348,6 +350,9 @@ func paramsDeleteRun(ctx context.Context, opts *ParamsDeleteOptions) error {
 	// delete something that is not there.
 	if _, err := api.Find(ctx, opts.Name); err != nil {
 		return err
+	}
+	if opts.DryRun {
+		return deleteDryRun(ctx, opts, api)
 	}
 	if err := opts.IO.Confirm("delete " + api.Noun() + " " + opts.Name); err != nil {
 		return err

@@ -25,6 +25,7 @@ type ParamsAttachOptions struct {
 	Cluster string
 	Reboot  bool
 	Timeout time.Duration
+	DryRun  bool
 }
 
 // NewCmdParamsAttach builds `rdsctl params attach`. Attaching changes
@@ -60,6 +61,7 @@ writer last, and rdsctl waits until the group is in-sync on every member.`,
 	cmd.Flags().StringVar(&opts.Cluster, "cluster", "", "the Aurora DB cluster to attach the cluster parameter group to")
 	cmd.Flags().BoolVar(&opts.Reboot, "reboot", false, "reboot the instance (no failover) and wait until it is in-sync")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", defaultWaitTimeout, "give up waiting after this long, e.g. 90s, 10m")
+	addDryRunFlag(cmd, &opts.DryRun)
 	parse := func(args []string) (err error) {
 		if opts.Name, err = groupArg(args[0]); err != nil {
 			return err
@@ -109,6 +111,9 @@ func paramsAttachRun(ctx context.Context, opts *ParamsAttachOptions) error {
 			return refused(ios, err)
 		}
 		return err
+	}
+	if opts.DryRun {
+		return attachDryRun(opts, rep)
 	}
 	w := newInstanceWait(ios, api, rep.Instance, opts.Timeout)
 	switch {

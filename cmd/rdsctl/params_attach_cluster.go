@@ -40,6 +40,9 @@ func paramsAttachClusterRun(ctx context.Context, opts *ParamsAttachOptions, api 
 				g.Name, g.Family, c.ID, cur.Family, cur.Name, cur.Family))
 		}
 	}
+	if opts.DryRun {
+		return clusterAttachDryRun(opts, c, rep)
+	}
 	if rep.Status == statusUnchanged && !opts.Reboot {
 		ios.Successf("cluster parameter group %s is already attached to DB cluster %s: nothing to do", g.Name, c.ID)
 	} else if rep.Status == statusApplied {
@@ -82,11 +85,7 @@ func paramsAttachClusterRun(ctx context.Context, opts *ParamsAttachOptions, api 
 // until every group is in-sync on every member.
 func rebootMembers(ctx context.Context, opts *ParamsAttachOptions, api cloud.RDS, c cloud.Cluster) error {
 	ios := opts.IO
-	order := make([]string, 0, len(c.Members))
-	for i := len(c.Members) - 1; i >= 0; i-- { // writer first in c.Members: last here
-		order = append(order, c.Members[i].Instance)
-	}
-	for _, id := range order {
+	for _, id := range rebootOrder(c) {
 		ios.Progressf("rebooting DB instance %s (no failover)", id)
 		if _, err := cloud.RebootInstance(ctx, api, id, false); err != nil {
 			return err
@@ -97,4 +96,14 @@ func rebootMembers(ctx context.Context, opts *ParamsAttachOptions, api cloud.RDS
 		}
 	}
 	return cloud.WaitClusterInSync(ctx, api, c.ID, opts.Timeout, nil)
+}
+
+// rebootOrder is the order in which rebootMembers restarts c's members:
+// readers first, the writer (first in c.Members) last.
+func rebootOrder(c cloud.Cluster) []string {
+	order := make([]string, 0, len(c.Members))
+	for i := len(c.Members) - 1; i >= 0; i-- {
+		order = append(order, c.Members[i].Instance)
+	}
+	return order
 }

@@ -81,6 +81,7 @@ func paramsDiffRun(ctx context.Context, opts *ParamsDiffOptions) error {
 		var g cloud.Group
 		if g, err = api.Find(ctx, opts.A); err == nil {
 			rep.B, rep.Family = engineDefaultSide, g.Family
+			opts.IO.Progressf("comparing %s with the %s engine defaults (give a second group to compare two groups)", opts.A, g.Family)
 			b, err = api.EngineDefaults(ctx, g.Family)
 		}
 	}
@@ -118,7 +119,7 @@ func paramsDiffRun(ctx context.Context, opts *ParamsDiffOptions) error {
 
 func diffSideName(rep diffReport) string {
 	if rep.Family != "" {
-		return rep.Family + " defaults"
+		return rep.Family + " engine defaults"
 	}
 	return rep.B
 }

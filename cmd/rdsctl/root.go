@@ -75,7 +75,7 @@ func execute(ctx context.Context, f *Factory, args []string) int {
 	interrupted := ctx.Err() != nil && cli.IsInterrupted(err)
 	printError(f.IOStreams, cmd, err, interrupted)
 	code := cli.ExitCode(err)
-	if code == cli.ExitFailure && credentialsHint(cli.Message(err)) != "" {
+	if code == cli.ExitFailure && credentialsHint(err) != "" {
 		// No credentials is a setup mistake, found before anything
 		// changed: usage, like a missing region.
 		code = cli.ExitUsage
@@ -126,6 +126,7 @@ changed), 3 findings (drift, policy violations, failed assertions).`,
 	root.InitDefaultCompletionCmd()
 	makeGroupsStrict(root)
 	tightenArgs(root)
+	addNameCompletion(root, f)
 	return root
 }
 
@@ -190,7 +191,7 @@ func printError(ios *ui.IOStreams, cmd *cobra.Command, err error, interrupted bo
 		msg = "interrupted"
 	}
 	ios.ErrorLine(strings.TrimRight(msg, "\n"))
-	if h := credentialsHint(msg); h != "" {
+	if h := credentialsHint(err); h != "" {
 		fmt.Fprintln(ios.ErrOut, h)
 	}
 	if cli.IsUsage(err) {

@@ -11,10 +11,15 @@ import (
 
 // printVerifyReport is the human form of one report. On a TTY: a
 // key/value header, the aligned parameter table with notes under it, and
-// the trap. Piped: "key:\tvalue" lines around tab-separated parameter rows
-// (name, expected, actual, status), so `awk -F'\t' '$4 == "drift"'` picks
-// the drifted parameters and nothing else.
+// the trap. Piped, stdout holds records of one shape only, the
+// tab-separated parameter rows (name, expected, actual, status), so
+// `awk -F'\t' '$4 == "drift"'` and `cut` work on every line; the header
+// and the trap, being about the server rather than a parameter, go to
+// stderr as "key:\tvalue" lines (-o json has everything on stdout).
 func printVerifyReport(ios *ui.IOStreams, rep *verify.Report) error {
+	if !ios.IsStdoutTTY {
+		return printVerifyPiped(ios, rep, false)
+	}
 	if err := ios.PrintFields(reportFields(rep)...); err != nil {
 		return err
 	}
@@ -83,6 +88,35 @@ func reportFields(rep *verify.Report) []ui.Field {
 		fields = append(fields, ui.F("parameter group", fmt.Sprintf("%s (%s)", rep.ParameterGroup, orDash(rep.ParameterApplyStatus))))
 	}
 	return fields
+}
+
+// printVerifyPiped is printVerifyReport off a terminal: the parameter
+// rows on stdout, the rest on stderr. withInstance puts the instance first
+// on every row, for a group's reports.
+func printVerifyPiped(ios *ui.IOStreams, rep *verify.Report, withInstance bool) error {
+	diag := *ios
+	diag.Out = ios.ErrOut
+	if err := diag.PrintFields(reportFields(rep)...); err != nil {
+		return err
+	}
+	cols := []string{"NAME", "EXPECTED", "ACTUAL", "STATUS"}
+	if withInstance {
+		cols = append([]string{"INSTANCE"}, cols...)
+	}
+	t := ios.NewTable(cols...)
+	for _, r := range rep.Parameters {
+		row := []string{r.Name, orDash(r.Expected), orDash(r.Actual), string(r.Status)}
+		if withInstance {
+			row = append([]string{rep.Instance}, row...)
+		}
+		t.AddRow(row...)
+	}
+	if t.Len() > 0 {
+		if err := t.Render(); err != nil {
+			return err
+		}
+	}
+	return printTrap(&diag, rep.Trap)
 }
 
 // printTrap shows the four wait_timeouts together and, when an
@@ -166,6 +200,12 @@ func printGroupReport(ios *ui.IOStreams, g *verify.GroupReport) error {
 			}
 		}
 		first = false
+		if !ios.IsStdoutTTY {
+			if err := printVerifyPiped(ios, m.Report, true); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := printVerifyReport(ios, m.Report); err != nil {
 			return err
 		}

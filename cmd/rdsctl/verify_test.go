@@ -148,25 +148,30 @@ const trapSentence = "An interactive mysql client will show wait_timeout=28800 b
 // stdout out, with the TTY off and on.
 func TestPrintVerifyReport(t *testing.T) {
 	t.Run("piped", func(t *testing.T) {
-		ios, _, out, _ := ui.Test()
+		// Piped, stdout holds one record shape only; what is about the
+		// server goes to stderr.
+		ios, _, out, errOut := ui.Test()
 		if err := printVerifyReport(ios, testReport()); err != nil {
 			t.Fatal(err)
 		}
-		want := "instance:\tstaging-db (db.t3.micro)\n" +
+		want := "innodb_log_buffer_size\t33554432\t16777216\tpending-reboot\n" +
+			"max_connections\t85\t85\tok\n" +
+			"rds.force_ssl\t1\t-\tnot-a-variable\n" +
+			"wait_timeout\t300\t999\tdrift\n"
+		if out.String() != want {
+			t.Errorf("got\n%s\nwant\n%s", out, want)
+		}
+		wantErr := "instance:\tstaging-db (db.t3.micro)\n" +
 			"endpoint:\t127.0.0.1:40001\n" +
 			"server:\tip-10-0-0-1, server_id 7, 10.11.9-MariaDB, read-write\n" +
 			"parameter group:\tstaging (pending-reboot)\n" +
-			"innodb_log_buffer_size\t33554432\t16777216\tpending-reboot\n" +
-			"max_connections\t85\t85\tok\n" +
-			"rds.force_ssl\t1\t-\tnot-a-variable\n" +
-			"wait_timeout\t300\t999\tdrift\n" +
 			"global wait_timeout:\t999\n" +
 			"global interactive_timeout:\t28800\n" +
 			"session wait_timeout (this connection):\t999\n" +
 			"interactive session wait_timeout:\t28800\n" +
 			"explanation:\t" + trapSentence + "\n"
-		if out.String() != want {
-			t.Errorf("got\n%s\nwant\n%s", out, want)
+		if errOut.String() != wantErr {
+			t.Errorf("stderr got\n%s\nwant\n%s", errOut, wantErr)
 		}
 	})
 	t.Run("tty no colour", func(t *testing.T) {
@@ -215,12 +220,12 @@ func TestPrintVerifyReport(t *testing.T) {
 	t.Run("closed trap", func(t *testing.T) {
 		rep := testReport()
 		rep.Trap = verify.Trap{GlobalWaitTimeout: 300, GlobalInteractiveTimeout: 300, SessionWaitTimeout: 300, InteractiveSessionWaitTimeout: 300}
-		ios, _, out, _ := ui.Test()
+		ios, _, _, errOut := ui.Test()
 		_ = printVerifyReport(ios, rep)
-		if strings.Contains(out.String(), "explanation") {
-			t.Errorf("piped: explained a closed trap:\n%s", out)
+		if strings.Contains(errOut.String(), "explanation") {
+			t.Errorf("piped: explained a closed trap:\n%s", errOut)
 		}
-		ios, _, out, _ = ui.Test()
+		ios, _, out, _ := ui.Test()
 		ios.SetTTY(true)
 		ios.DisableColor()
 		_ = printVerifyReport(ios, rep)
@@ -278,12 +283,17 @@ func TestPrintGroupReport(t *testing.T) {
 	g := &verify.GroupReport{ParameterGroup: "staging", Instances: []verify.Member{
 		{Instance: "a", Report: testReport()}, {Instance: "b", Error: "boom"}, {Instance: "c", Report: testReport()},
 	}}
-	ios, _, out, _ := ui.Test()
+	ios, _, out, errOut := ui.Test()
 	if err := printGroupReport(ios, g); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(out.String(), "instance:\t"); n != 2 || strings.Contains(out.String(), "boom") {
-		t.Errorf("piped group output:\n%s", out)
+	if n := strings.Count(errOut.String(), "instance:\t"); n != 2 || strings.Contains(out.String()+errOut.String(), "boom") {
+		t.Errorf("piped group stderr:\n%s", errOut)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		if f := strings.Split(line, "\t"); len(f) != 5 || f[0] != "staging-db" {
+			t.Errorf("piped group record %q: want instance, name, expected, actual, status", line)
+		}
 	}
 	ios, _, out, _ = ui.Test()
 	ios.SetTTY(true)

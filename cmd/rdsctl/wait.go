@@ -190,6 +190,7 @@ func (w *instanceWait) until(ctx context.Context, target waitTarget) error {
 		return w.timedOut(target)
 	}
 	observe := cloud.ObserveInstance(w.observe)
+	defer w.ios.StartElapsed(fmt.Sprintf("waiting for DB instance %s to be %s", w.id, target))()
 	var err error
 	switch target {
 	case waitAvailable:

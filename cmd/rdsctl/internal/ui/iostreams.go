@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/mattn/go-isatty"
 )
 
@@ -30,6 +31,10 @@ type IOStreams struct {
 
 	// AssumeYes is the global --yes: Confirm proceeds without asking.
 	AssumeYes bool
+
+	// TerminalWidth is stdout's width in columns when it is a terminal,
+	// 0 when unknown; tables on a TTY fit within it.
+	TerminalWidth func() int
 }
 
 // System returns the process's streams. Colour is on only for a TTY, and
@@ -45,6 +50,13 @@ func System() *IOStreams {
 		IsStderrTTY: isTerminal(os.Stderr),
 	}
 	s.ColorEnabled = s.IsStdoutTTY && ColorAllowed(os.Getenv)
+	s.TerminalWidth = func() int {
+		w, _, err := term.GetSize(os.Stdout.Fd())
+		if err != nil {
+			return 0
+		}
+		return w
+	}
 	return s
 }
 
