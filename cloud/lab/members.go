@@ -3,6 +3,7 @@ package lab
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // honoured lists, for each action the lab serves, the request members it
@@ -56,7 +57,7 @@ var honoured = map[string][]string{
 var protocolMembers = map[string]bool{"Action": true, "Version": true}
 
 // honouredSet indexes honoured.
-var honouredSet = func() map[string]map[string]bool {
+var honouredSet = sync.OnceValue(func() map[string]map[string]bool {
 	out := make(map[string]map[string]bool, len(honoured))
 	for a, ms := range honoured {
 		s := make(map[string]bool, len(ms))
@@ -66,7 +67,7 @@ var honouredSet = func() map[string]map[string]bool {
 		out[a] = s
 	}
 	return out
-}()
+})
 
 // unsupportedMembers is the refusal of members the lab does not honour.
 func unsupportedMembers(action string, members []string) *apiError {
@@ -78,7 +79,7 @@ func unsupportedMembers(action string, members []string) *apiError {
 // not honour. A list member is named by its top-level name
 // (Tags.Tag.1.Key is Tags); every such member is named, sorted.
 func refuseUnsupported(r *request) error {
-	ok := honouredSet[r.action]
+	ok := honouredSet()[r.action]
 	seen := map[string]bool{}
 	var bad []string
 	for k := range r.form {

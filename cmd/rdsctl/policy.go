@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -126,7 +127,7 @@ finding (unresolved ones too with --strict); 1 the fleet could not be read;
 				f.Global.Region = regions[0]
 			}
 			for _, arn := range opts.RoleARNs {
-				if !roleARNPattern.MatchString(arn) {
+				if !roleARNPattern().MatchString(arn) {
 					return cli.Usagef("invalid --role-arn %q: want arn:aws:iam::ACCOUNT:role/NAME", arn)
 				}
 			}
@@ -255,7 +256,7 @@ func printPolicyTable(ios *ui.IOStreams, fs []policy.Finding, qualify bool) erro
 
 // roleARNPattern is an IAM role ARN, arn:aws:iam::ACCOUNT:role/[PATH/]NAME,
 // in any partition.
-var roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+var roleARNPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`) })
 
 // policyTargets builds an RDS client per account (the caller's own, or
 // each --role-arn assumed through STS) and region (--regions, else the
