@@ -183,7 +183,7 @@ func orDefault(d, def time.Duration) time.Duration {
 	return def
 }
 
-var tableName = regexp.MustCompile(`^[A-Za-z0-9_$]+\.[A-Za-z0-9_$]+$`)
+var tableName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_$]+\.[A-Za-z0-9_$]+$`) })
 
 // validate rejects a probe that could never work, before Run starts
 // producing observations that would all say the same thing.
@@ -194,7 +194,7 @@ func (p *Probe) validate() error {
 	if _, _, err := net.SplitHostPort(p.Addr); err != nil {
 		return fmt.Errorf("probe endpoint %q: %w", p.Addr, err)
 	}
-	if p.Write && p.Table != "" && !tableName.MatchString(p.Table) {
+	if p.Write && p.Table != "" && !tableName().MatchString(p.Table) {
 		return fmt.Errorf("probe table %q: want schema.table of letters, digits, _ and $", p.Table)
 	}
 	return nil

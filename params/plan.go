@@ -3,6 +3,7 @@ package params
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/rds/types"
 
@@ -40,7 +41,7 @@ var coDependent = [][]string{
 }
 
 // coDependentSet maps a folded name to the index of its set in coDependent.
-var coDependentSet = func() map[string]int {
+var coDependentSet = sync.OnceValue(func() map[string]int {
 	m := map[string]int{}
 	for i, set := range coDependent {
 		for _, n := range set {
@@ -48,7 +49,7 @@ var coDependentSet = func() map[string]int {
 		}
 	}
 	return m
-}()
+})
 
 // Action says what a plan's calls do.
 type Action string
@@ -258,7 +259,7 @@ func chunkChanges(changes []Change) []Chunk {
 	var units []*unit
 	bySet := map[int]*unit{}
 	for _, c := range changes {
-		if i, ok := coDependentSet[foldName(c.Name)]; ok {
+		if i, ok := coDependentSet()[foldName(c.Name)]; ok {
 			if u := bySet[i]; u != nil {
 				u.changes = append(u.changes, c)
 				continue

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Redacted is what Redact puts where a secret was.
@@ -59,10 +60,10 @@ func Redact(s, secret string) string {
 	return s
 }
 
-var percentHex = regexp.MustCompile(`%[0-9A-F]{2}`)
+var percentHex = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%[0-9A-F]{2}`) })
 
 // lowerHex is an escaped form with its %XX digits in lower case, as some
 // encoders write them.
 func lowerHex(s string) string {
-	return percentHex.ReplaceAllStringFunc(s, strings.ToLower)
+	return percentHex().ReplaceAllStringFunc(s, strings.ToLower)
 }

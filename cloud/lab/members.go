@@ -3,6 +3,7 @@ package lab
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // honoured lists, for each action the lab serves, the request members it
@@ -76,7 +77,7 @@ var protocolMembers = map[string]bool{"Action": true, "Version": true}
 
 // honouredSet indexes honoured and stsHonoured (their action names are
 // distinct).
-var honouredSet = func() map[string]map[string]bool {
+var honouredSet = sync.OnceValue(func() map[string]map[string]bool {
 	out := make(map[string]map[string]bool, len(honoured)+len(stsHonoured))
 	for a, ms := range honoured {
 		out[a] = memberSet(ms)
@@ -85,7 +86,7 @@ var honouredSet = func() map[string]map[string]bool {
 		out[a] = memberSet(ms)
 	}
 	return out
-}()
+})
 
 func memberSet(ms []string) map[string]bool {
 	s := make(map[string]bool, len(ms))
@@ -105,7 +106,7 @@ func unsupportedMembers(action string, members []string) *apiError {
 // not honour. A list member is named by its top-level name
 // (Tags.Tag.1.Key is Tags); every such member is named, sorted.
 func refuseUnsupported(r *request) error {
-	ok := honouredSet[r.action]
+	ok := honouredSet()[r.action]
 	seen := map[string]bool{}
 	var bad []string
 	for k := range r.form {

@@ -36,10 +36,10 @@ type namespaces struct {
 
 // validRegion is what a region in a credential scope must look like to
 // name a directory: us-east-1, eu-central-2, us-gov-west-1, r1.
-var validRegion = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
+var validRegion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`) })
 
 // validAccount is a 12-digit AWS account id.
-var validAccount = regexp.MustCompile(`^[0-9]{12}$`)
+var validAccount = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{12}$`) })
 
 // account is the AWS account in this namespace's ARNs.
 func (l *Lab) account() string {
@@ -65,11 +65,11 @@ func (l *Lab) namespace(k nsKey) (*Lab, error) {
 	if k.account == accountID && k.region == l.opts.Region {
 		return l, nil
 	}
-	if !validRegion.MatchString(k.region) {
+	if !validRegion().MatchString(k.region) {
 		return nil, &apiError{Status: http.StatusBadRequest, Code: "IncompleteSignature",
 			Message: fmt.Sprintf("Credential should be scoped to a valid region, not '%s'.", k.region)}
 	}
-	if !validAccount.MatchString(k.account) {
+	if !validAccount().MatchString(k.account) {
 		return nil, internalError(fmt.Errorf("account %q is not 12 digits", k.account))
 	}
 	l.ns.mu.Lock()
@@ -131,7 +131,7 @@ func (l *Lab) loadNamespaces() error {
 		return fmt.Errorf("reading namespaces: %w", err)
 	}
 	for _, a := range accts {
-		if !a.IsDir() || !validAccount.MatchString(a.Name()) {
+		if !a.IsDir() || !validAccount().MatchString(a.Name()) {
 			continue
 		}
 		regions, err := os.ReadDir(filepath.Join(l.opts.Dir, accountsDir, a.Name()))
@@ -139,7 +139,7 @@ func (l *Lab) loadNamespaces() error {
 			return fmt.Errorf("reading namespaces: %w", err)
 		}
 		for _, r := range regions {
-			if !r.IsDir() || !validRegion.MatchString(r.Name()) {
+			if !r.IsDir() || !validRegion().MatchString(r.Name()) {
 				continue
 			}
 			if _, err := l.namespace(nsKey{a.Name(), r.Name()}); err != nil {

@@ -58,9 +58,11 @@ type stsSessions struct {
 type stsCaller struct{ arn, userID string }
 
 // roleARN is arn:aws:iam::ACCOUNT:role/[PATH/]NAME.
-var roleARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}):role/((?:[\x21-\x7e]+/)*([\w+=,.@-]{1,64}))$`)
+var roleARN = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^arn:aws[a-z-]*:iam::([0-9]{12}):role/((?:[\x21-\x7e]+/)*([\w+=,.@-]{1,64}))$`)
+})
 
-var sessionName = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+var sessionName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[\w+=,.@-]{2,64}$`) })
 
 func stsValidation(format string, args ...any) *apiError {
 	return apiErr("ValidationError", format, args...)
@@ -75,10 +77,10 @@ func assumeRole(l *Lab, r *request, _ string) (any, error) {
 		return nil, stsValidation("1 validation error detected: Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null")
 	case len(arn) < 20:
 		return nil, stsValidation("1 validation error detected: Value '%s' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20", arn)
-	case !sessionName.MatchString(name):
+	case !sessionName().MatchString(name):
 		return nil, stsValidation("1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", name)
 	}
-	m := roleARN.FindStringSubmatch(arn)
+	m := roleARN().FindStringSubmatch(arn)
 	if m == nil {
 		return nil, stsValidation("Request ARN is invalid")
 	}
@@ -130,7 +132,7 @@ func getCallerIdentity(l *Lab, _ *request, akid string) (any, error) {
 // AssumeRole encoded in it, else the lab's own.
 func accountOfKey(akid string) string {
 	if len(akid) == 20 && (strings.HasPrefix(akid, "ASIA") || strings.HasPrefix(akid, "AKIA")) &&
-		validAccount.MatchString(akid[4:16]) {
+		validAccount().MatchString(akid[4:16]) {
 		return akid[4:16]
 	}
 	return accountID

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -63,14 +64,14 @@ func tightenArgs(root *cobra.Command) {
 
 // regionPattern is the shape of every AWS region name (us-east-1,
 // us-gov-west-1, ap-southeast-4, eu-isoe-west-1).
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+var regionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`) })
 
 // checkConnectionFlags refuses a malformed --region or --endpoint-url
 // before any call: the SDK would otherwise retry a non-http scheme for
 // seconds, and send a mistyped region to a host that does not exist.
 func checkConnectionFlags(cmd *cobra.Command) error {
 	if fl := cmd.Flags().Lookup("region"); fl != nil && fl.Changed {
-		if r := fl.Value.String(); !regionPattern.MatchString(r) {
+		if r := fl.Value.String(); !regionPattern().MatchString(r) {
 			return cli.Usagef("invalid --region %q: want an AWS region such as us-east-1", r)
 		}
 	}
@@ -106,7 +107,9 @@ func checkEndpointURL(from, raw string) error {
 
 // argCountError is how cobra's positional-argument validators word a
 // count that is too small.
-var argCountError = regexp.MustCompile(`^(accepts \d+ arg\(s\)|requires at least \d+ arg\(s\)|accepts between \d+ and \d+ arg\(s\)|accepts at most \d+ arg\(s\)), (only )?received \d+$`)
+var argCountError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(accepts \d+ arg\(s\)|requires at least \d+ arg\(s\)|accepts between \d+ and \d+ arg\(s\)|accepts at most \d+ arg\(s\)), (only )?received \d+$`)
+})
 
 // nameMissingArgs wraps every command's Args so that too few positional
 // arguments name the first missing one from the command's Use line, and
@@ -121,7 +124,7 @@ func nameMissingArgs(cmd *cobra.Command) {
 	check := cmd.Args
 	cmd.Args = func(c *cobra.Command, args []string) error {
 		err := check(c, args)
-		if err == nil || !argCountError.MatchString(err.Error()) {
+		if err == nil || !argCountError().MatchString(err.Error()) {
 			return err
 		}
 		names := positionalNames(c.Use)

@@ -3,6 +3,7 @@ package main
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/rdsctl/rdsctl/cmd/rdsctl/internal/cli"
 )
@@ -10,15 +11,15 @@ import (
 // familyPattern is the shape of every RDS parameter group family:
 // lowercase engine name, then its version (mariadb10.11, mysql8.0,
 // aurora-mysql8.0, postgres16).
-var familyPattern = regexp.MustCompile(`^[a-z][a-z-]*[0-9]+(\.[0-9]+)*$`)
+var familyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z-]*[0-9]+(\.[0-9]+)*$`) })
 
 // checkFamilyArg refuses, before any call, a family RDS would not know:
 // a mangled one, one in the wrong case (RDS family names are lowercase
 // and compared exactly), and a MariaDB family for a cluster parameter
 // group (MariaDB has neither Aurora nor Multi-AZ DB clusters).
 func checkFamilyArg(family string, cluster bool) error {
-	if !familyPattern.MatchString(family) {
-		if lower := strings.ToLower(family); lower != family && familyPattern.MatchString(lower) {
+	if !familyPattern().MatchString(family) {
+		if lower := strings.ToLower(family); lower != family && familyPattern().MatchString(lower) {
 			return cli.Usagef("invalid --family %q: family names are lowercase (did you mean %s?)", family, lower)
 		}
 		return cli.Usagef("invalid --family %q: want a family such as mariadb10.11, mysql8.0 or aurora-mysql8.0", family)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -72,20 +73,20 @@ func groupName(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 // mangled argument is a usage error, not an API one.
 func groupArg(s string) (string, error) {
 	name := groupName(s)
-	if !existingGroupPattern.MatchString(name) {
+	if !existingGroupPattern().MatchString(name) {
 		return "", cli.Usagef("invalid parameter group name %q: letters, digits, hyphens and dots, at most 255", s)
 	}
 	return name, nil
 }
 
-var existingGroupPattern = regexp.MustCompile(`^[a-z0-9.-]{1,255}$`)
+var existingGroupPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9.-]{1,255}$`) })
 
 // groupNamePattern is RDS's rule for a new group's name: a letter first,
 // then letters, digits and single hyphens, no hyphen last.
-var groupNamePattern = regexp.MustCompile(`^[a-zA-Z](?:-?[a-zA-Z0-9])*$`)
+var groupNamePattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z](?:-?[a-zA-Z0-9])*$`) })
 
 func checkNewGroupName(name string) error {
-	if len(name) > 255 || !groupNamePattern.MatchString(name) {
+	if len(name) > 255 || !groupNamePattern().MatchString(name) {
 		return cli.Usagef("invalid parameter group name %q: a letter first, then letters, digits and single hyphens, no hyphen last, at most 255", name)
 	}
 	return nil

@@ -432,7 +432,7 @@ func TestParamsWeirdArgs(t *testing.T) {
 
 // BenchmarkParamsShowJSON is the in-process cost of
 // `params show G --source all -o json`: four pages from the lab, the
-// conversion and the encoding (bench/params_show.sh measures the binary).
+// conversion and the encoding (bench/run measures the binary).
 func BenchmarkParamsShowJSON(b *testing.B) {
 	l := labtest.Start(b)
 	api := labtest.Client(b, l)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -116,7 +117,7 @@ finding (unresolved ones too with --strict); 1 the fleet could not be read;
 			var regions []string
 			for _, r := range opts.Regions {
 				if r = strings.TrimSpace(r); r != "" {
-					if !regionPattern.MatchString(r) {
+					if !regionPattern().MatchString(r) {
 						return cli.Usagef("invalid region %q in --regions: want AWS regions such as us-east-1,eu-west-1", r)
 					}
 					regions = append(regions, r)
@@ -129,7 +130,7 @@ finding (unresolved ones too with --strict); 1 the fleet could not be read;
 				f.Global.Region = regions[0]
 			}
 			for _, arn := range opts.RoleARNs {
-				if !roleARNPattern.MatchString(arn) {
+				if !roleARNPattern().MatchString(arn) {
 					return cli.Usagef("invalid --role-arn %q: want arn:aws:iam::ACCOUNT:role/NAME", arn)
 				}
 			}
@@ -258,7 +259,7 @@ func printPolicyTable(ios *ui.IOStreams, fs []policy.Finding, qualify bool) erro
 
 // roleARNPattern is an IAM role ARN, arn:aws:iam::ACCOUNT:role/[PATH/]NAME,
 // in any partition.
-var roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+var roleARNPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`) })
 
 // policyTargets builds an RDS client per account (the caller's own, or
 // each --role-arn assumed through STS) and region (--regions, else the

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,13 +78,13 @@ after a reboot (RDS does not say how many).`,
 
 // instanceIDPattern admits what an existing DB instance identifier can
 // be, so that a mangled argument is a usage error rather than an API one.
-var instanceIDPattern = regexp.MustCompile(`^[a-z0-9-]{1,63}$`)
+var instanceIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9-]{1,63}$`) })
 
 // instanceArg normalises an instance identifier: RDS stores them
 // lowercase and cloud.FindInstance compares exactly.
 func instanceArg(s string) (string, error) {
 	id := strings.ToLower(strings.TrimSpace(s))
-	if !instanceIDPattern.MatchString(id) {
+	if !instanceIDPattern().MatchString(id) {
 		return "", cli.Usagef("invalid DB instance identifier %q: letters, digits and hyphens, at most 63", s)
 	}
 	return id, nil
@@ -93,7 +94,7 @@ func instanceArg(s string) (string, error) {
 // instance's: the same rules, a different noun.
 func clusterArg(s string) (string, error) {
 	id := strings.ToLower(strings.TrimSpace(s))
-	if !instanceIDPattern.MatchString(id) {
+	if !instanceIDPattern().MatchString(id) {
 		return "", cli.Usagef("invalid DB cluster identifier %q: letters, digits and hyphens, at most 63", s)
 	}
 	return id, nil

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rdsctl/rdsctl/cloud/lab/atomicfile"
 )
@@ -64,7 +65,7 @@ func Managed(name string) bool {
 	return err == nil && managedOptions[n]
 }
 
-var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z0-9_]*$`) })
 
 // NormalizeName returns the canonical spelling of a server option or system
 // variable: lower case with underscores. mariadbd treats '-' and '_' in
@@ -74,7 +75,7 @@ var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // and option files.
 func NormalizeName(name string) (string, error) {
 	n := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(name), "-", "_"))
-	if len(n) > 64 || !nameRE.MatchString(n) {
+	if len(n) > 64 || !nameRE().MatchString(n) {
 		return "", fmt.Errorf("invalid option name %q", name)
 	}
 	return n, nil
@@ -148,13 +149,13 @@ func WriteOptionFile(path string, opts map[string]string) error {
 	return atomicfile.Write(path, []byte(b.String()), 0o644)
 }
 
-var plainValueRE = regexp.MustCompile(`^[A-Za-z0-9_.,:/+*@%=-]+$`)
+var plainValueRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_.,:/+*@%=-]+$`) })
 
 // quoteOptionValue leaves plain values alone (the file stays readable) and
 // double-quotes the rest. Inside quotes mysys keeps '#' and surrounding
 // spaces, and turns \\ and \" back into \ and ".
 func quoteOptionValue(v string) string {
-	if plainValueRE.MatchString(v) {
+	if plainValueRE().MatchString(v) {
 		return v
 	}
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)

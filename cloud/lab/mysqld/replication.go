@@ -35,7 +35,7 @@ func BinlogOptions() map[string]string {
 // SLAVE only, identified by password. It runs on the writer and reaches
 // the readers through the binary log.
 func (s *Server) CreateReplicationUser(ctx context.Context, user, password string) error {
-	if !userRE.MatchString(user) {
+	if !userRE().MatchString(user) {
 		return fmt.Errorf("creating replication user %q: invalid name", user)
 	}
 	account := "'" + user + "'@'%'"
@@ -54,7 +54,7 @@ func (s *Server) CreateReplicationUser(ctx context.Context, user, password strin
 // user@localhost, which GRANT ALL gives: with it the master user could
 // write to a read_only reader, which RDS's master user cannot.
 func (s *Server) RevokeReadOnlyAdmin(ctx context.Context, user string) error {
-	if !userRE.MatchString(user) {
+	if !userRE().MatchString(user) {
 		return fmt.Errorf("revoking READ_ONLY ADMIN from %q: invalid name", user)
 	}
 	for _, host := range []string{"%", "localhost"} {
@@ -94,7 +94,7 @@ func (s *Server) ReplicateFrom(ctx context.Context, source, user, password strin
 	}
 	// CHANGE MASTER takes no placeholders: every value spliced in is
 	// checked first (host and port above, the credentials here).
-	if !userRE.MatchString(user) || !replPasswordRE.MatchString(password) {
+	if !userRE().MatchString(user) || !replPasswordRE.MatchString(password) {
 		return fmt.Errorf("replicating from %s: the replication user and password must be letters and digits", source)
 	}
 	_, err = conn.ExecContext(ctx, "CHANGE MASTER TO MASTER_HOST = '"+host+"', MASTER_PORT = "+strconv.Itoa(port)+

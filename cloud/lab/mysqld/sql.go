@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -112,7 +113,7 @@ func (s *Server) varInfo(ctx context.Context, name string) (varInfo, error) {
 	return info, nil
 }
 
-var sizeRE = regexp.MustCompile(`^(\d+)([KMGTPE])$`)
+var sizeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)([KMGTPE])$`) })
 
 // bindValue converts an option-style value to the Go type the driver must
 // send for a variable of type typ.
@@ -121,7 +122,7 @@ func bindValue(typ, value string) (any, error) {
 	switch {
 	case strings.Contains(typ, "INT"):
 		mult := uint64(1)
-		if m := sizeRE.FindStringSubmatch(strings.ToUpper(v)); m != nil {
+		if m := sizeRE().FindStringSubmatch(strings.ToUpper(v)); m != nil {
 			v = m[1]
 			mult = 1 << (10 * (strings.Index("KMGTPE", m[2]) + 1))
 		}
@@ -192,7 +193,7 @@ func (s *Server) Globals(ctx context.Context, names ...string) (map[string]strin
 	return out, nil
 }
 
-var userRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,79}$`)
+var userRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,79}$`) })
 
 // CreateUser creates (or replaces) the RDS master user with ALL PRIVILEGES
 // WITH GRANT OPTION, as user@'%' for TCP clients and as user@localhost,
@@ -201,7 +202,7 @@ var userRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,79}$`)
 // hex: no password can break the statement's quoting, whatever sql_mode the
 // parameter group sets (NO_BACKSLASH_ESCAPES changes what quoting means).
 func (s *Server) CreateUser(ctx context.Context, user, password string) error {
-	if !userRE.MatchString(user) {
+	if !userRE().MatchString(user) {
 		return fmt.Errorf("creating user %q: name must be a letter followed by letters, digits or '_', at most 80", user)
 	}
 	hash := ""
@@ -219,7 +220,7 @@ var hashRE = regexp.MustCompile(`^\*[0-9A-F]{40}$`)
 // password (an Aurora cluster creates its master user on its first
 // member). An empty hash means no password.
 func (s *Server) CreateUserHashed(ctx context.Context, user, hash string) error {
-	if !userRE.MatchString(user) {
+	if !userRE().MatchString(user) {
 		return fmt.Errorf("creating user %q: name must be a letter followed by letters, digits or '_', at most 80", user)
 	}
 	if hash != "" && !hashRE.MatchString(hash) {
