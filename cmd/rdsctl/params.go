@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
 	"sync"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
