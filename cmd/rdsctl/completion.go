@@ -143,7 +143,11 @@ func completeNames(cmd *cobra.Command, f *Factory, kind nameKind, args []string,
 			if kind == kindParamAssign {
 				name += "="
 			}
-			out = append(out, name+"\t"+aws.ToString(p.ApplyType)+", now "+orDash(aws.ToString(p.ParameterValue)))
+			now := aws.ToString(p.ParameterValue)
+			if p.ParameterValue == nil {
+				now = "engine default" // AWS gives most defaults no value
+			}
+			out = append(out, name+"\t"+aws.ToString(p.ApplyType)+", now "+now)
 		}
 		if kind == kindParamAssign {
 			none |= cobra.ShellCompDirectiveNoSpace

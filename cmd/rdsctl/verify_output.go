@@ -12,7 +12,8 @@ import (
 // printVerifyReport is the human form of one report. On a TTY: a
 // key/value header, the aligned parameter table with notes under it, and
 // the trap. Piped, stdout holds records of one shape only, the
-// tab-separated parameter rows (name, expected, actual, status), so
+// tab-separated parameter rows (name, expected, actual, status, and on an
+// Aurora member the group each value came from), so
 // `awk -F'\t' '$4 == "drift"'` and `cut` work on every line; the header
 // and the trap, being about the server rather than a parameter, go to
 // stderr as "key:\tvalue" lines (-o json has everything on stdout).
@@ -103,11 +104,17 @@ func printVerifyPiped(ios *ui.IOStreams, rep *verify.Report, withInstance bool) 
 	if withInstance {
 		cols = append([]string{"INSTANCE"}, cols...)
 	}
+	if rep.Cluster != "" {
+		cols = append(cols, "FROM") // an Aurora member's values come from two groups
+	}
 	t := ios.NewTable(cols...)
 	for _, r := range rep.Parameters {
 		row := []string{r.Name, orDash(r.Expected), orDash(r.Actual), string(r.Status)}
 		if withInstance {
 			row = append([]string{rep.Instance}, row...)
+		}
+		if rep.Cluster != "" {
+			row = append(row, orDash(r.From))
 		}
 		t.AddRow(row...)
 	}
