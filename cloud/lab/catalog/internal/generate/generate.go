@@ -136,6 +136,20 @@ func mysqlSet(base paramSet, keep map[string]bool) (paramSet, error) {
 		p.Name, p.EngineName = name, old
 		s[name] = p
 	}
+	facts, err := mysqlFacts()
+	if err != nil {
+		return nil, err
+	}
+	for name, p := range s {
+		f, ok := facts[name]
+		if !ok {
+			f, ok = facts[mysqlAWSSpelling[name]]
+		}
+		if ok {
+			preferMySQL(&p, f)
+			s[name] = p
+		}
+	}
 	for _, p := range mysqlOnly {
 		s[p.Name] = p
 	}
@@ -153,8 +167,9 @@ func mysqlSet(base paramSet, keep map[string]bool) (paramSet, error) {
 //
 // Its names are AWS's (aws-mysql8.0.tsv, in AWS's spelling): a MariaDB
 // variable AWS's group does not list is dropped, and the MySQL-only
-// parameters are added with MySQL's metadata. AWS names that neither
-// MariaDB nor mysqlOnly describe are left out.
+// parameters are added with MySQL's metadata: mysqlOnly's, then every
+// other AWS name from mysql-sysvars.tsv, or with conservative metadata
+// for the few no source describes (mysqlUnknown).
 func mysqlFamily(base paramSet) (*catalog.Family, error) {
 	s, err := mysqlSet(base, nil)
 	if err != nil {
@@ -181,6 +196,9 @@ func mysqlFamily(base paramSet) (*catalog.Family, error) {
 		if _, listed := aws[name]; !listed && !own[name] {
 			delete(s, name)
 		}
+	}
+	if err := addMySQLNames(s, aws); err != nil {
+		return nil, err
 	}
 	return &catalog.Family{Name: "mysql8.0", Engine: "mysql", EngineVersion: mysqlVersion,
 		Instance: s.sorted(), Cluster: s.sorted()}, nil

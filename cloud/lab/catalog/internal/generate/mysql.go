@@ -69,9 +69,8 @@ func mysqlParam(name, applyType, dataType, allowedValues, def, description strin
 // metadata: type, range and default from the MySQL 8.0 Reference Manual,
 // apply type from its "Dynamic" row (read-only variables are static).
 // Each is in AWS's default.mysql8.0 list, except innodb_redo_log_capacity,
-// which MySQL added in 8.0.30, after that list was taken. It is the part of
-// AWS's list rdsctl's users meet, not all of it: the README says how many
-// of AWS's names the lab lacks.
+// which MySQL added in 8.0.30, after that list was taken. The rest of
+// AWS's list comes from mysql-sysvars.tsv (mysqlfacts.go).
 var mysqlOnly = []catalog.Param{
 	mysqlParam("activate_all_roles_on_login", "dynamic", "boolean", "0,1", "0",
 		"Automatically set all granted roles as active after the user has authenticated successfully."),
