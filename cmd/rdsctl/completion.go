@@ -32,30 +32,47 @@ const (
 )
 
 // argKinds says what each positional argument of a command names, by
-// command path; the last entry repeats for further arguments.
-var argKinds = map[string][]nameKind{
-	"rdsctl status":          {kindInstance, kindNone},
-	"rdsctl wait":            {kindInstance, kindNone},
-	"rdsctl verify":          {kindInstance, kindNone},
-	"rdsctl reboot":          {kindInstance, kindNone},
-	"rdsctl failover":        {kindInstance, kindNone},
-	"rdsctl lab maintenance": {kindInstance, kindNone},
-	"rdsctl params show":     {kindGroup, kindNone},
-	"rdsctl params delete":   {kindGroup, kindNone},
-	"rdsctl params attach":   {kindGroup, kindNone},
-	"rdsctl params converge": {kindGroup, kindNone},
-	"rdsctl params copy":     {kindGroup, kindNone},
-	"rdsctl params diff":     {kindGroup, kindGroup, kindNone},
-	"rdsctl params export":   {kindGroup},
-	"rdsctl params set":      {kindGroup, kindParamAssign},
-	"rdsctl params reset":    {kindGroup, kindParam},
+// command path; the last entry repeats for further arguments. (Slices,
+// not maps: a package-level map is built at every start-up.)
+var argKinds = []struct {
+	path  string
+	kinds []nameKind
+}{
+	{"rdsctl status", []nameKind{kindInstance, kindNone}},
+	{"rdsctl wait", []nameKind{kindInstance, kindNone}},
+	{"rdsctl verify", []nameKind{kindInstance, kindNone}},
+	{"rdsctl reboot", []nameKind{kindInstance, kindNone}},
+	{"rdsctl failover", []nameKind{kindInstance, kindNone}},
+	{"rdsctl lab maintenance", []nameKind{kindInstance, kindNone}},
+	{"rdsctl params show", []nameKind{kindGroup, kindNone}},
+	{"rdsctl params delete", []nameKind{kindGroup, kindNone}},
+	{"rdsctl params attach", []nameKind{kindGroup, kindNone}},
+	{"rdsctl params converge", []nameKind{kindGroup, kindNone}},
+	{"rdsctl params copy", []nameKind{kindGroup, kindNone}},
+	{"rdsctl params diff", []nameKind{kindGroup, kindGroup, kindNone}},
+	{"rdsctl params export", []nameKind{kindGroup}},
+	{"rdsctl params set", []nameKind{kindGroup, kindParamAssign}},
+	{"rdsctl params reset", []nameKind{kindGroup, kindParam}},
 }
 
 // flagKinds says what a flag's value names, by flag name, on every
 // command that has the flag with a string value.
-var flagKinds = map[string]nameKind{
-	"instance": kindInstance,
-	"group":    kindGroup,
+var flagKinds = []struct {
+	name string
+	kind nameKind
+}{
+	{"instance", kindInstance},
+	{"group", kindGroup},
+}
+
+// argKindsOf is argKinds' entry for a command path.
+func argKindsOf(path string) ([]nameKind, bool) {
+	for _, a := range argKinds {
+		if a.path == path {
+			return a.kinds, true
+		}
+	}
+	return nil, false
 }
 
 // addNameCompletion completes real names, asked of the API with a short
@@ -66,13 +83,14 @@ var flagKinds = map[string]nameKind{
 func addNameCompletion(root *cobra.Command, f *Factory) {
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
-		if kinds, ok := argKinds[c.CommandPath()]; ok && c.ValidArgsFunction == nil {
+		if kinds, ok := argKindsOf(c.CommandPath()); ok && c.ValidArgsFunction == nil {
 			c.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 				kind := kinds[min(len(args), len(kinds)-1)]
 				return completeNames(cmd, f, kind, args, toComplete)
 			}
 		}
-		for name, kind := range flagKinds {
+		for _, fk := range flagKinds {
+			name, kind := fk.name, fk.kind
 			if fl := c.LocalFlags().Lookup(name); fl != nil && fl.Value.Type() == "string" {
 				_ = c.RegisterFlagCompletionFunc(name, func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 					return completeNames(cmd, f, kind, args, toComplete)

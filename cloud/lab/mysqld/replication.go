@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -94,7 +95,7 @@ func (s *Server) ReplicateFrom(ctx context.Context, source, user, password strin
 	}
 	// CHANGE MASTER takes no placeholders: every value spliced in is
 	// checked first (host and port above, the credentials here).
-	if !userRE().MatchString(user) || !replPasswordRE.MatchString(password) {
+	if !userRE().MatchString(user) || !replPasswordRE().MatchString(password) {
 		return fmt.Errorf("replicating from %s: the replication user and password must be letters and digits", source)
 	}
 	_, err = conn.ExecContext(ctx, "CHANGE MASTER TO MASTER_HOST = '"+host+"', MASTER_PORT = "+strconv.Itoa(port)+
@@ -110,7 +111,7 @@ func (s *Server) ReplicateFrom(ctx context.Context, source, user, password strin
 
 // replPasswordRE is what ReplicateFrom accepts as a password: it is
 // spliced into CHANGE MASTER.
-var replPasswordRE = regexp.MustCompile(`^[A-Za-z0-9]{8,64}$`)
+var replPasswordRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9]{8,64}$`) })
 
 // StopReplication stops replicating and forgets the source: the server
 // is about to become the writer.

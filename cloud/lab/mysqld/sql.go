@@ -212,7 +212,7 @@ func (s *Server) CreateUser(ctx context.Context, user, password string) error {
 	return s.CreateUserHashed(ctx, user, hash)
 }
 
-var hashRE = regexp.MustCompile(`^\*[0-9A-F]{40}$`)
+var hashRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\*[0-9A-F]{40}$`) })
 
 // CreateUserHashed is CreateUser given the password's
 // mysql_native_password hash (NativePasswordHash) instead of the password,
@@ -223,7 +223,7 @@ func (s *Server) CreateUserHashed(ctx context.Context, user, hash string) error 
 	if !userRE().MatchString(user) {
 		return fmt.Errorf("creating user %q: name must be a letter followed by letters, digits or '_', at most 80", user)
 	}
-	if hash != "" && !hashRE.MatchString(hash) {
+	if hash != "" && !hashRE().MatchString(hash) {
 		return fmt.Errorf("creating user %q: not a mysql_native_password hash", user)
 	}
 	auth := ""
