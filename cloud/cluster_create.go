@@ -40,11 +40,8 @@ func CreateCluster(ctx context.Context, api clusterCreator, spec ClusterSpec) (t
 	}
 	out, err := api.CreateDBCluster(ctx, in)
 	if err != nil {
-		op := fmt.Sprintf("creating DB cluster (%s)", spec.ID)
-		if notFoundIs(Code(err), KindClusterParameterGroup) {
-			return types.DBCluster{}, opError(err, KindClusterParameterGroup, spec.Group, op)
-		}
-		return types.DBCluster{}, opError(err, "", spec.ID, op)
+		return types.DBCluster{}, createError(err, fmt.Sprintf("creating DB cluster (%s)", spec.ID), spec.ID,
+			named{KindClusterParameterGroup, spec.Group})
 	}
 	if out.DBCluster == nil {
 		return types.DBCluster{}, nil
@@ -78,14 +75,8 @@ func CreateClusterMember(ctx context.Context, api instanceCreator, spec MemberSp
 	}
 	out, err := api.CreateDBInstance(ctx, in)
 	if err != nil {
-		op := fmt.Sprintf("creating DB instance (%s) in DB cluster (%s)", spec.ID, spec.Cluster)
-		if notFoundIs(Code(err), KindCluster) {
-			return types.DBInstance{}, opError(err, KindCluster, spec.Cluster, op)
-		}
-		if notFoundIs(Code(err), KindParameterGroup) {
-			return types.DBInstance{}, opError(err, KindParameterGroup, spec.Group, op)
-		}
-		return types.DBInstance{}, opError(err, "", spec.ID, op)
+		return types.DBInstance{}, createError(err, fmt.Sprintf("creating DB instance (%s) in DB cluster (%s)", spec.ID, spec.Cluster), spec.ID,
+			named{KindCluster, spec.Cluster}, named{KindParameterGroup, spec.Group})
 	}
 	if out.DBInstance == nil {
 		return types.DBInstance{}, nil

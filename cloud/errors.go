@@ -230,3 +230,18 @@ func notFoundIs(code, kind string) bool {
 	}
 	return false
 }
+
+// named is a thing a call names, by kind (KindParameterGroup, ...) and name.
+type named struct{ kind, name string }
+
+// createError is the error of a failed Create call named op that makes id:
+// a NotFound code for one of the things the call names becomes that kind's
+// *NotFoundError, anything else the call's OpError.
+func createError(err error, op, id string, refs ...named) error {
+	for _, r := range refs {
+		if notFoundIs(Code(err), r.kind) {
+			return opError(err, r.kind, r.name, op)
+		}
+	}
+	return opError(err, "", id, op)
+}

@@ -52,11 +52,8 @@ func CreateInstance(ctx context.Context, api instanceCreator, spec InstanceSpec)
 	}
 	out, err := api.CreateDBInstance(ctx, in)
 	if err != nil {
-		op := fmt.Sprintf("creating DB instance (%s)", spec.ID)
-		if notFoundIs(Code(err), KindParameterGroup) {
-			return types.DBInstance{}, opError(err, KindParameterGroup, spec.Group, op)
-		}
-		return types.DBInstance{}, opError(err, "", spec.ID, op)
+		return types.DBInstance{}, createError(err, fmt.Sprintf("creating DB instance (%s)", spec.ID), spec.ID,
+			named{KindParameterGroup, spec.Group})
 	}
 	if out.DBInstance == nil {
 		return types.DBInstance{}, nil
