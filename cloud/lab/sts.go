@@ -3,8 +3,6 @@ package lab
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/xml"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -181,21 +179,7 @@ type xmlCallerIdentity struct {
 
 // encodeSTSResponse is encodeResponse in STS's namespace.
 func encodeSTSResponse(action, requestID string, result any) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	fmt.Fprintf(&buf, "<%sResponse xmlns=%q>", action, stsXMLNS)
-	enc := xml.NewEncoder(&buf)
-	if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
-		return nil, fmt.Errorf("encoding %s result: %w", action, err)
-	}
-	if err := enc.Flush(); err != nil {
-		return nil, fmt.Errorf("encoding %s result: %w", action, err)
-	}
-	buf.WriteString("<ResponseMetadata><RequestId>")
-	xml.EscapeText(&buf, []byte(requestID))
-	buf.WriteString("</RequestId></ResponseMetadata>")
-	fmt.Fprintf(&buf, "</%sResponse>", action)
-	return buf.Bytes(), nil
+	return encodeResponseNS(stsXMLNS, action, requestID, result)
 }
 
 // encodeSTSError is encodeError in STS's namespace.

@@ -17,10 +17,15 @@ const apiVersion = "2014-10-31"
 // <ResponseMetadata><RequestId>id</RequestId></ResponseMetadata></ActionResponse>.
 // A nil result (DeleteDBParameterGroup) has no Result element, as on AWS.
 func encodeResponse(action, requestID string, result any) ([]byte, error) {
+	return encodeResponseNS(xmlns, action, requestID, result)
+}
+
+// encodeResponseNS is encodeResponse in namespace ns (RDS's or STS's).
+func encodeResponseNS(ns, action, requestID string, result any) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(1024)
 	buf.WriteString(xml.Header)
-	fmt.Fprintf(&buf, "<%sResponse xmlns=%q>", action, xmlns)
+	fmt.Fprintf(&buf, "<%sResponse xmlns=%q>", action, ns)
 	if result != nil {
 		enc := xml.NewEncoder(&buf)
 		if err := enc.EncodeElement(result, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
