@@ -75,16 +75,19 @@ func NewCmdVerify(f *Factory, runF func(context.Context, *VerifyOptions) error) 
 		Use:   "verify INSTANCE | --group G | --cluster C",
 		Short: "Confirm what the server actually runs, against its parameter group",
 		Long: `Confirm what a DB instance's server actually runs. verify reads the instance's
-parameter group (the user-set values; --all adds the modifiable system-set
-ones), connects to the server over a non-interactive connection, reads every
+parameter group (the user-set values; --all adds every other modifiable
+one), connects to the server over a non-interactive connection, reads every
 global variable in one round trip, and compares: formulas such as
 {DBInstanceClassMemory*3/4} are evaluated for the instance's class and values
 are normalised (ON = 1, 64M = 67108864, list order).
 
 Each parameter is ok, drift, pending-reboot (static, or applied
 pending-reboot, while the group's status says pending-reboot),
-not-a-variable (an RDS-only name) or unresolved (a formula that cannot be
-worked out). Non-modifiable system parameters (paths, port, socket) are RDS's
+not-a-variable (an RDS-only name), unresolved (a formula that cannot be
+worked out) or engine-default (the group gives no value, as AWS does for
+most engine defaults: never a finding). On an Aurora member each value is
+resolved through the cluster parameter group with the instance's own group
+over it, and the report says which group it came from. Non-modifiable system parameters (paths, port, socket) are RDS's
 host layout and are not checked.
 
 It also shows the interactive_timeout trap: the mysql client, run on a
