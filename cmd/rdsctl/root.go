@@ -88,9 +88,10 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "rdsctl",
 		Short: "Safe parameter groups, timed failovers and verification for Amazon RDS MySQL/MariaDB/Aurora",
-		Long: `rdsctl edits RDS parameter groups safely, triggers and times failovers, confirms
-what the database server is actually running, and checks a fleet against a
-policy in CI.
+		Long: `rdsctl edits RDS parameter groups safely, triggers and times failovers of
+instances and Aurora clusters, confirms what the database server is actually
+running, checks a fleet against a policy in CI, and runs game days that watch
+the application too.
 
 Exit codes: 0 success, 1 runtime failure, 2 usage or invalid input (nothing
 changed), 3 findings (drift, policy violations, failed assertions).`,

@@ -36,7 +36,7 @@ func NewCmdStatus(f *Factory, runF func(context.Context, *StatusOptions) error) 
 	opts := &StatusOptions{}
 	cmd := &cobra.Command{
 		Use:   "status [INSTANCE] | --cluster C",
-		Short: "List DB instances, or show one: endpoint, status, zones, parameter groups and their apply status",
+		Short: "List DB instances and clusters, or show one: endpoint, status, zones, parameter groups and their apply status",
 		Long: `With no argument, list every DB instance in the region: status, Multi-AZ,
 parameter group and its apply status, and endpoint.
 
