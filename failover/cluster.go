@@ -178,7 +178,8 @@ func ClusterLogin(c cloud.Cluster) (types.DBInstance, error) {
 func (p *Probe) At(addr string) *Probe {
 	return &Probe{Addr: addr, User: p.User, Password: p.Password, TLS: p.TLS, Interval: p.Interval,
 		ConnectTimeout: p.ConnectTimeout, ReadTimeout: p.ReadTimeout, WriteTimeout: p.WriteTimeout,
-		Write: p.Write, Table: p.Table, Resolve: p.Resolve, Clock: p.Clock, MaxKept: p.MaxKept}
+		Write: p.Write, Table: p.Table, Resolve: p.Resolve, Clock: p.Clock, MaxKept: p.MaxKept,
+		MaxInFlight: p.MaxInFlight}
 }
 
 // RunCluster fails Aurora DB cluster opts.Cluster over (FailoverDBCluster,

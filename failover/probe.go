@@ -103,10 +103,15 @@ func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) 
 // connections hide outages (they fail once, then reconnect silently), while
 // a new client during a failover meets exactly what the probe meets.
 //
-// It holds one connection at a time and never retries within a tick: an
-// attempt that fails, however fast, waits for the next tick. Ticks missed
-// while an attempt ran long (a black hole holds one for the timeouts) are
-// skipped, not queued.
+// An attempt starts on every tick whether or not the earlier ones have
+// finished, each on its own connection and within its own timeouts, as
+// independent clients would arrive. So an attempt that hangs (a black hole
+// holds one for the timeouts) does not hide the ticks behind it: the moment
+// the endpoint answers again is seen within one interval, not one timeout.
+// An attempt never retries within its tick, ticks missed while Run itself
+// was held up are skipped, not made up in a burst, and at most
+// MaxInFlight attempts are open at once. Observations are kept and passed to
+// Observe in the order their attempts started.
 //
 // Set the fields before Run; a Probe runs once at a time.
 type Probe struct {
@@ -140,13 +145,22 @@ type Probe struct {
 
 	// Clock defaults to the wall clock.
 	Clock Clock
-	// Observe, when set, is called with each observation as it is made, on
-	// Run's goroutine; it should not block for long.
+	// Observe, when set, is called with each observation in the order the
+	// attempts started (so a success made while an earlier attempt still
+	// hangs waits for it), one at a time, on Run's goroutine; it should not
+	// block for long.
 	Observe func(Observation)
 	// MaxKept bounds the observations kept for Observations (default
 	// DefaultMaxKept). Beyond it the oldest quarter is dropped at a time,
 	// and Dropped counts them; Observe still sees every one.
 	MaxKept int
+	// MaxInFlight bounds the attempts open at once (default: as many as
+	// the timeouts let overlap, the attempt timeout over the interval, plus
+	// one). A tick that finds the limit reached starts nothing.
+	MaxInFlight int
+
+	// attemptFunc replaces Attempt in Run, for tests of the schedule.
+	attemptFunc func(context.Context) Observation
 
 	mu      sync.Mutex
 	kept    []Observation
@@ -200,39 +214,106 @@ func (p *Probe) validate() error {
 	return nil
 }
 
-// Run probes until ctx ends, then returns nil. It returns an error only for
-// a probe that is misconfigured. An attempt cut short by ctx ending is not
-// recorded: it says nothing about the endpoint.
+// Run probes until ctx ends, then returns nil once every attempt it
+// started has returned. It returns an error only for a probe that is
+// misconfigured. An attempt cut short by ctx ending is not recorded: it says
+// nothing about the endpoint.
 func (p *Probe) Run(ctx context.Context) error {
 	if err := p.validate(); err != nil {
 		return err
 	}
 	clk := p.clock()
 	interval := orDefault(p.Interval, DefaultInterval)
+	limit := p.maxInFlight(interval)
+	attempt := p.Attempt
+	if p.attemptFunc != nil {
+		attempt = p.attemptFunc
+	}
+
+	type result struct {
+		seq uint64
+		o   Observation
+		cut bool // ctx ended while the attempt ran
+	}
+	// Buffered for every attempt that can be open, so none ever blocks on
+	// sending its result.
+	results := make(chan result, limit)
+	var wg sync.WaitGroup
+	var started, emitted uint64
+	done := make(map[uint64]result) // finished, waiting for an earlier attempt
+	start := func() {
+		seq := started
+		started++
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := attempt(ctx)
+			results <- result{seq, o, ctx.Err() != nil}
+		}()
+	}
+	// deliver records r and every finished attempt it was holding back, in
+	// the order they started.
+	deliver := func(r result) {
+		done[r.seq] = r
+		for {
+			q, ok := done[emitted]
+			if !ok {
+				return
+			}
+			delete(done, emitted)
+			emitted++
+			if q.cut {
+				continue
+			}
+			p.keep(q.o)
+			if p.Observe != nil {
+				p.Observe(q.o)
+			}
+		}
+	}
+
 	next := clk.Now()
+	start()
 	for {
-		o := p.Attempt(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		p.keep(o)
-		if p.Observe != nil {
-			p.Observe(o)
-		}
 		// The next attempt starts on the next tick of the schedule that is
-		// still in the future: a slow attempt skips ticks, never bunches them.
+		// still in the future: a late tick skips, never bunches.
 		next = next.Add(interval)
 		now := clk.Now()
 		if !next.After(now) {
 			missed := now.Sub(next)/interval + 1
 			next = next.Add(missed * interval)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-clk.After(next.Sub(now)):
+		tick := clk.After(next.Sub(now))
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				go func() {
+					wg.Wait()
+					close(results)
+				}()
+				for r := range results {
+					deliver(r)
+				}
+				return nil
+			case r := <-results:
+				deliver(r)
+			case <-tick:
+				break wait
+			}
+		}
+		if started-uint64(len(done))-emitted < uint64(limit) {
+			start()
 		}
 	}
+}
+
+// maxInFlight is MaxInFlight or its default for interval.
+func (p *Probe) maxInFlight(interval time.Duration) int {
+	if p.MaxInFlight > 0 {
+		return p.MaxInFlight
+	}
+	return int(p.attemptTimeout()/interval) + 1
 }
 
 func (p *Probe) keep(o Observation) {

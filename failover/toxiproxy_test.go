@@ -97,9 +97,10 @@ func TestProbeThroughToxiproxy(t *testing.T) {
 			t.Fatal("the lab recorded no failover outage")
 		}
 		want := truth.RestoredAt.Sub(truth.CutAt).Seconds()
-		// Attempts are serial: the probe's resolution at each edge of the
-		// outage is the spacing of the attempts there (100 ms, or more when
-		// 200 ms round trips or a loaded machine stretch an attempt).
+		// Attempts start on every tick, overlapping when 200 ms round
+		// trips outlast the interval: the probe's resolution at each edge of
+		// the outage is the spacing of the attempt starts there (100 ms, or
+		// more when a loaded machine delays a tick).
 		obs := slow.Observations()
 		interval := slow.Interval.Seconds()
 		for i := 1; i < len(obs); i++ {

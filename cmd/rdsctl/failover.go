@@ -104,9 +104,10 @@ func newFailoverCmd(f *Factory, command string, runF func(context.Context, *Fail
 		cmd.Long = `Force a Multi-AZ failover (RebootDBInstance ForceFailover=true) and measure it.
 
 While it runs, a probe connects afresh through the instance endpoint every
---probe-interval (one connection at a time, tight timeouts, no retries) and
-asks the server who it is; every failure is classified as refused, timeout,
-read_only, gone_away, auth or other. The API is polled for the status, and
+--probe-interval (tight timeouts, no retries, and a new attempt on every
+tick even while an earlier one hangs) and asks the server who it is; every
+failure is classified as refused, timeout, read_only, gone_away, auth or
+other. The API is polled for the status, and
 the RDS events of the window are read, so the report shows one timeline: the
 call, the status changes, the events and what clients saw.
 
