@@ -47,7 +47,8 @@ var _ RDS = (*rds.Client)(nil)
 // NewRDS returns the SDK client (a *rds.Client) for cfg from Load,
 // honouring the --endpoint-url carried in cfg over every environment
 // setting. optFns are applied next, e.g. a recording HTTP client in tests,
-// and WithOwnRequestBody last, so that it wraps whatever client they set.
+// then WithFastParameterDecoding, and WithOwnRequestBody last, so that it
+// wraps whatever client they set.
 func NewRDS(cfg aws.Config, optFns ...func(*rds.Options)) RDS {
 	return NewClient(cfg, optFns...)
 }
@@ -60,6 +61,6 @@ func NewClient(cfg aws.Config, optFns ...func(*rds.Options)) *rds.Client {
 	if url, ok := rdsEndpoint(cfg); ok {
 		fns = append(fns, func(o *rds.Options) { o.BaseEndpoint = aws.String(url) })
 	}
-	fns = append(append(fns, optFns...), WithOwnRequestBody)
+	fns = append(append(fns, optFns...), WithFastParameterDecoding, WithOwnRequestBody)
 	return rds.NewFromConfig(cfg, fns...)
 }

@@ -72,14 +72,15 @@ func WithEngine(t testing.TB, failoverDelay time.Duration) func(*lab.Options) {
 // Client is an aws-sdk-go-v2 RDS client for the lab, with dummy static
 // credentials and the lab's region, configured from nothing in the
 // environment. Like every rdsctl client it has cloud.WithOwnRequestBody,
-// applied after optFns, so that counts of the lab's requests are exact.
+// applied after optFns, so that counts of the lab's requests are exact,
+// and cloud.WithFastParameterDecoding, so that lab tests go through it.
 func Client(t testing.TB, l *lab.Lab, optFns ...func(*rds.Options)) *rds.Client {
 	t.Helper()
 	return rds.New(rds.Options{
 		Region:       l.Region(),
 		BaseEndpoint: aws.String(l.Endpoint()),
 		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
-	}, append(optFns[:len(optFns):len(optFns)], cloud.WithOwnRequestBody)...)
+	}, append(optFns[:len(optFns):len(optFns)], cloud.WithFastParameterDecoding, cloud.WithOwnRequestBody)...)
 }
 
 // Env is the environment (KEY=VALUE) under which the AWS CLI, boto3 or
