@@ -29,9 +29,9 @@ type Summary struct {
 	// DowntimeSeconds is RecoveredAt − FirstFailureAt: the time between the
 	// starts of the first failed attempt and of the recovering one. Each
 	// edge is seen at most one interval late (plus an attempt's latency
-	// early), so the estimate is within about ±Interval of the true window
-	// when attempts are fast; DowntimeMinSeconds and DowntimeMaxSeconds are
-	// the bounds the observations actually prove (see Summarize). When the
+	// early), so the estimate is within about ±Interval of the true window;
+	// DowntimeMinSeconds and DowntimeMaxSeconds are the bounds the
+	// observations actually prove (see Summarize). When the
 	// endpoint never recovered, all three are the time from the first
 	// failure to the end of the last attempt: a lower bound.
 	DowntimeSeconds    float64 `json:"downtime_seconds"`
@@ -71,9 +71,10 @@ type Summary struct {
 // (a success) started and before f ended; it ended after the last failure
 // (the attempt before r) started and before r ended. So the true downtime
 // lies in [(r−1).At − f.End, r.End − (f−1).At], and the estimate r.At − f.At
-// sits inside. With fast attempts that is about ±Interval; while attempts
-// hang until their timeouts (a black hole), the spacing of attempts, and so
-// the error, grows to the timeout.
+// sits inside. That is about ±Interval: attempts start on every tick even
+// while earlier ones hang (a black hole), so the spacing of attempt starts
+// stays the interval, though a hung failure's End, and so the upper bound
+// of the outage's start, is its timeout.
 func Summarize(obs []Observation, trigger time.Time) Summary {
 	s := Summary{ErrorClasses: make(map[string]int, len(Classes)), Recovered: true}
 	for _, c := range Classes {
