@@ -73,13 +73,26 @@ func groupName(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 // mangled argument is a usage error, not an API one.
 func groupArg(s string) (string, error) {
 	name := groupName(s)
-	if !existingGroupPattern().MatchString(name) {
+	if !existingGroupName(name) {
 		return "", cli.Usagef("invalid parameter group name %q: letters, digits, hyphens and dots, at most 255", s)
 	}
 	return name, nil
 }
 
-var existingGroupPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9.-]{1,255}$`) })
+// existingGroupName: 1 to 255 of lower-case letters, digits, '.' and '-'
+// (a loop, not a regexp: every group command checks one, and compiling a
+// regexp costs more than the check).
+func existingGroupName(name string) bool {
+	if len(name) == 0 || len(name) > 255 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // groupNamePattern is RDS's rule for a new group's name: a letter first,
 // then letters, digits and single hyphens, no hyphen last.
