@@ -2,6 +2,8 @@ package cloud
 
 import (
 	"context"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -14,6 +16,90 @@ import (
 // that RDS's Describe* throttling (shared by every tool in the account)
 // is rarely hit, and the retryer (newRetryer) absorbs it when it is.
 const DefaultFleetConcurrency = 16
+
+// DefaultFleetTotalConcurrency bounds the calls in flight across all the
+// fleet reads sharing a CallLimit, e.g. every region and account a policy
+// check reads. Each call in flight holds a connection, its buffers, a
+// goroutine stack and the response being decoded: five regions at
+// DefaultFleetConcurrency each would put 80 calls in flight, for no more
+// speed where they share an endpoint or the machine's cores are the
+// bottleneck. With CallLimit's priorities, the reads use the slots one
+// after another, so one region still gets DefaultFleetConcurrency.
+const DefaultFleetTotalConcurrency = DefaultFleetConcurrency
+
+// CallLimit bounds the calls in flight across the fleet reads that share
+// it (FleetQuery.Shared), beside each read's own Concurrency. A free slot
+// goes to the waiting read with the lowest FleetQuery.Priority (then the
+// longest waiting), so that reads sharing it run mostly one after another
+// rather than all at once, and fewer of them hold what they read at a
+// time.
+type CallLimit struct {
+	mu      sync.Mutex
+	free    int
+	seq     uint64
+	waiters []*callWaiter
+}
+
+type callWaiter struct {
+	prio  int
+	seq   uint64
+	ready chan struct{}
+}
+
+// NewCallLimit returns a CallLimit of n calls; n <= 0 means
+// DefaultFleetTotalConcurrency.
+func NewCallLimit(n int) *CallLimit {
+	if n <= 0 {
+		n = DefaultFleetTotalConcurrency
+	}
+	return &CallLimit{free: n}
+}
+
+// acquire waits for a slot, or for ctx to end.
+func (l *CallLimit) acquire(ctx context.Context, prio int) error {
+	l.mu.Lock()
+	if l.free > 0 && len(l.waiters) == 0 {
+		l.free--
+		l.mu.Unlock()
+		return nil
+	}
+	l.seq++
+	w := &callWaiter{prio: prio, seq: l.seq, ready: make(chan struct{})}
+	i := sort.Search(len(l.waiters), func(i int) bool {
+		o := l.waiters[i]
+		return o.prio > prio || o.prio == prio && o.seq > w.seq
+	})
+	l.waiters = slices.Insert(l.waiters, i, w)
+	l.mu.Unlock()
+	select {
+	case <-w.ready:
+		return nil
+	case <-ctx.Done():
+	}
+	l.mu.Lock()
+	if i := slices.Index(l.waiters, w); i >= 0 {
+		l.waiters = slices.Delete(l.waiters, i, i+1)
+		l.mu.Unlock()
+		return ctx.Err()
+	}
+	l.mu.Unlock()
+	// The slot was granted as ctx ended: pass it on.
+	l.release()
+	return ctx.Err()
+}
+
+// release frees a slot, handing it to the first waiter if any.
+func (l *CallLimit) release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.waiters) > 0 {
+		w := l.waiters[0]
+		l.waiters = slices.Delete(l.waiters, 0, 1)
+		close(w.ready)
+		return
+	}
+	l.free++
+}
 
 // FleetQuery says which parameter groups ReadFleet reads.
 type FleetQuery struct {
@@ -29,6 +115,10 @@ type FleetQuery struct {
 	// Concurrency bounds the calls in flight; 0 means
 	// DefaultFleetConcurrency.
 	Concurrency int
+	// Shared, when set, also bounds the calls in flight across the reads
+	// sharing it; Priority orders this read among them (lower first).
+	Shared   *CallLimit
+	Priority int
 }
 
 // FleetGroup is a parameter group and its user-set parameters (the
@@ -58,8 +148,10 @@ type Fleet struct {
 // ReadFleet lists the selected DB and/or cluster parameter groups, reads
 // each one's user-set parameters and, as asked, the engine defaults of
 // their families and the instances and clusters that use them. Calls run
-// concurrently, at most q.Concurrency at once; the first error cancels
-// the rest.
+// concurrently, at most q.Concurrency at once (and within q.Shared); a
+// call's goroutine starts only once it has its slots, so a fleet of any
+// size has that many goroutines at most. The first error cancels the
+// rest.
 func ReadFleet(ctx context.Context, api RDS, q FleetQuery) (*Fleet, error) {
 	limit := q.Concurrency
 	if limit <= 0 {
@@ -81,18 +173,32 @@ func ReadFleet(ctx context.Context, api RDS, q FleetQuery) (*Fleet, error) {
 			cancel()
 		}
 	}
-	// spawnOn runs fn under the concurrency bound, counted by on.
+	shared := q.Shared
+	// spawnOn waits for a slot under the concurrency bounds (the read's,
+	// then the shared one), then runs fn in a goroutine counted by on.
 	spawnOn := func(on *sync.WaitGroup, fn func() error) {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			fail(ctx.Err())
+			return
+		}
+		if shared != nil {
+			if err := shared.acquire(ctx, q.Priority); err != nil {
+				<-sem
+				fail(err)
+				return
+			}
+		}
 		on.Add(1)
 		go func() {
 			defer on.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				fail(ctx.Err())
-				return
-			}
-			defer func() { <-sem }()
+			defer func() {
+				if shared != nil {
+					shared.release()
+				}
+				<-sem
+			}()
 			if err := fn(); err != nil {
 				fail(err)
 			}

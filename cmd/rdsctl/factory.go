@@ -38,6 +38,10 @@ type Factory struct {
 	Executable func() (string, error)
 
 	format ui.Format
+	// tuneMemory is set by Main only: the process's own command may
+	// tune the runtime's memory use (tuneMemory in memory.go), a
+	// command run in-process by tests or demo never does.
+	tuneMemory bool
 
 	cfgOnce sync.Once
 	cfg     aws.Config

@@ -190,6 +190,9 @@ func policyCheckRun(ctx context.Context, opts *PolicyCheckOptions) error {
 	if err := pol.CheckNames(policy.KnownNames(snaps)); err != nil {
 		return cli.Usage(err)
 	}
+	qualify := len(snaps) > 1
+	// Nothing below Evaluate refers to the snapshots, so that the
+	// collector can free them while the output is built.
 	findings := policy.Evaluate(pol, snaps, policy.Options{Effective: opts.Effective})
 	sum := policy.Summarize(findings, opts.Strict)
 	groups := map[string]bool{}
@@ -208,7 +211,7 @@ func policyCheckRun(ctx context.Context, opts *PolicyCheckOptions) error {
 	default:
 		rep := policyReport{Policy: pol.Path, Findings: findings, Summary: sum}
 		err = opts.IO.Print(ui.Format(opts.Format), rep, func() error {
-			return printPolicyTable(opts.IO, findings, len(snaps) > 1)
+			return printPolicyTable(opts.IO, findings, qualify)
 		})
 	}
 	if err != nil {

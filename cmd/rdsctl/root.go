@@ -45,7 +45,9 @@ func init() {
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return run(ctx, os.Args[1:], ui.System())
+	f := newFactory(ui.System())
+	f.tuneMemory = true
+	return execute(ctx, f, os.Args[1:])
 }
 
 // run executes one command line. It is the one place where an error
@@ -99,6 +101,12 @@ changed), 3 findings (drift, policy violations, failed assertions).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if f.tuneMemory {
+				// Once, for the command the process runs (demo
+				// runs others in-process).
+				f.tuneMemory = false
+				tuneMemory(cmd, f.Getenv)
+			}
 			return f.applyGlobals()
 		},
 	}

@@ -34,6 +34,12 @@ type GatherOptions struct {
 	// Concurrency bounds the API calls in flight per target; 0 means
 	// cloud.DefaultFleetConcurrency.
 	Concurrency int
+	// TotalConcurrency bounds them across all the targets; 0 means
+	// cloud.DefaultFleetTotalConcurrency, or Concurrency if that is more
+	// (so that one target gets what it asks for). The targets take the
+	// free slots in order, so that they are read mostly one after another
+	// and fewer of them are held in memory at once.
+	TotalConcurrency int
 	// Effective, when set, reads every instance using a selected group.
 	Effective EffectiveReader
 	// EffectiveConcurrency bounds the servers read at once; 0 means 8.
@@ -48,6 +54,11 @@ type GatherOptions struct {
 func Gather(ctx context.Context, pol *Policy, targets []Target, opts GatherOptions) ([]Snapshot, error) {
 	snaps := make([]Snapshot, len(targets))
 	errs := make([]error, len(targets))
+	total := opts.TotalConcurrency
+	if total <= 0 {
+		total = max(cloud.DefaultFleetTotalConcurrency, opts.Concurrency)
+	}
+	shared := cloud.NewCallLimit(total)
 	var wg sync.WaitGroup
 	for i, t := range targets {
 		if !pol.SelectsRegion(t.Region) {
@@ -56,7 +67,7 @@ func Gather(ctx context.Context, pol *Policy, targets []Target, opts GatherOptio
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			snaps[i], errs[i] = gatherOne(ctx, pol, t, opts)
+			snaps[i], errs[i] = gatherOne(ctx, pol, t, opts, shared, i)
 		}()
 	}
 	wg.Wait()
@@ -81,7 +92,7 @@ func Gather(ctx context.Context, pol *Policy, targets []Target, opts GatherOptio
 	return out, nil
 }
 
-func gatherOne(ctx context.Context, pol *Policy, t Target, opts GatherOptions) (Snapshot, error) {
+func gatherOne(ctx context.Context, pol *Policy, t Target, opts GatherOptions, shared *cloud.CallLimit, prio int) (Snapshot, error) {
 	f, err := cloud.ReadFleet(ctx, t.API, cloud.FleetQuery{
 		DB:      pol.SelectsKind(KindDB),
 		Cluster: pol.SelectsKind(KindCluster),
@@ -92,6 +103,8 @@ func gatherOne(ctx context.Context, pol *Policy, t Target, opts GatherOptions) (
 		Defaults:    true,
 		Instances:   true,
 		Concurrency: opts.Concurrency,
+		Shared:      shared,
+		Priority:    prio,
 	})
 	if err != nil {
 		return Snapshot{}, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -50,13 +51,33 @@ func (s *IOStreams) Print(format Format, v any, human func() error) error {
 
 // PrintJSON writes v as indented JSON. Keys come from the json tags, which
 // are snake_case throughout rdsctl; HTML is not escaped ("<" stays "<").
+// The encoder writes to Out in one piece once v is encoded, so nothing is
+// written when encoding fails, and the output is not copied once more
+// (it can be megabytes, e.g. a policy check of a large fleet).
 func (s *IOStreams) PrintJSON(v any) error {
-	b, err := marshalJSON(v)
-	if err != nil {
-		return err
+	w := &recordingWriter{w: s.Out}
+	if err := newJSONEncoder(w).Encode(v); err != nil {
+		if w.err != nil {
+			return w.err
+		}
+		return fmt.Errorf("encoding output: %w", err)
 	}
-	_, err = s.Out.Write(b)
-	return err
+	return nil
+}
+
+// recordingWriter keeps the error of its writer, to tell it from an
+// encoding error.
+type recordingWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *recordingWriter) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if err != nil {
+		r.err = err
+	}
+	return n, err
 }
 
 // PrintYAML writes v as YAML with exactly the keys, and the key order, of
@@ -78,12 +99,16 @@ func (s *IOStreams) PrintYAML(v any) error {
 	return err
 }
 
-func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+func newJSONEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	return enc
+}
+
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := newJSONEncoder(&buf).Encode(v); err != nil {
 		return nil, fmt.Errorf("encoding output: %w", err)
 	}
 	return buf.Bytes(), nil
