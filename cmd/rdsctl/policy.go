@@ -155,7 +155,7 @@ finding (unresolved ones too with --strict); 1 the fleet could not be read;
 	fl.BoolVar(&opts.Effective, "effective", false, "also check every instance's live global values (logs in as verify does)")
 	fl.StringSliceVar(&opts.Regions, "regions", nil, "check these `REGIONS` (comma-separated; default: the configured region)")
 	fl.StringArrayVar(&opts.RoleARNs, "role-arn", nil, "assume `ARN` through STS and check that account (repeatable)")
-	fl.IntVar(&opts.Concurrency, "concurrency", cloud.DefaultFleetConcurrency, "API calls in flight per account and region")
+	fl.IntVar(&opts.Concurrency, "concurrency", cloud.DefaultFleetConcurrency, "API calls in flight per account and region (and at most this or 16, whichever is more, across them all)")
 	opts.DB.register(cmd)
 	_ = cmd.MarkFlagRequired("file")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
