@@ -192,3 +192,76 @@ func TestProbeAgainstMariaDB(t *testing.T) {
 		mustClass(t, p, ClassGoneAway)
 	})
 }
+
+// TestProbeBlackHoleSeenWithinOneInterval black-holes a real server's
+// endpoint under a running probe whose timeouts are twenty intervals
+// long, as `failover`'s are (1 s against 100 ms; here 1 s against 50 ms):
+// attempts must keep starting on every tick while the earlier ones hang,
+// so the outage's edges are each seen within about one interval, not one
+// timeout.
+func TestProbeBlackHoleSeenWithinOneInterval(t *testing.T) {
+	in := newLabInstance(t)
+	const interval = 50 * time.Millisecond
+	const slack = 50 * time.Millisecond // a loaded -race machine's late ticks
+	p := in.probe()
+	p.Interval = interval
+	p.ConnectTimeout, p.ReadTimeout, p.WriteTimeout = time.Second, time.Second, time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	waitFor := func(what string, ok func([]Observation) bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !ok(p.Observations()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %s within 20 s: %d observations", what, len(p.Observations()))
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	okAfter := func(at time.Time, n int) func([]Observation) bool {
+		return func(obs []Observation) bool { return okSince(obs, at) >= n }
+	}
+	waitFor("baseline", okAfter(time.Time{}, 3))
+
+	cut := time.Now()
+	in.proxy.Down(proxy.Blackhole)
+	time.Sleep(700 * time.Millisecond)
+	restored := time.Now()
+	if err := in.proxy.Up(in.srv().Addr()); err != nil {
+		t.Fatal(err)
+	}
+	// The successes after the restore come out once the attempts that
+	// hang from before it time out (1 s).
+	waitFor("recovery", okAfter(restored, StableProbes+1))
+
+	obs := p.Observations()
+	s := Summarize(obs, cut)
+	if s.FirstFailureAt == nil || s.RecoveredAt == nil {
+		t.Fatalf("summary %+v", s)
+	}
+	for i := 1; i < len(obs); i++ {
+		if obs[i].At.After(cut) && obs[i].At.Before(restored) {
+			if gap := obs[i].At.Sub(obs[i-1].At); gap > interval+slack {
+				t.Errorf("attempts %d and %d started %v apart during the black hole: the schedule waited for a hung attempt", i-1, i, gap)
+			}
+		}
+	}
+	if late := s.FirstFailureAt.Sub(cut); late < -slack || late > interval+slack {
+		t.Errorf("first failure seen %v after the cut, want within %v", late, interval)
+	}
+	if late := s.RecoveredAt.Sub(restored); late < -slack || late > interval+slack {
+		t.Errorf("recovery seen %v after the restore, want within %v", late, interval)
+	}
+	if n := s.ErrorClasses[ClassTimeout]; n < 5 || n != s.Failures {
+		t.Errorf("failures %v, want timeouts only, several", s.ErrorClasses)
+	}
+	t.Logf("downtime %.3fs measured against %.3fs; %d attempts, %d timeouts",
+		s.DowntimeSeconds, restored.Sub(cut).Seconds(), s.Probes, s.Failures)
+}
