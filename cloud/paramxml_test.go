@@ -230,6 +230,53 @@ var xmlCases = []string{
 	`<R><DescribeDBClusterParametersResult><Marker>m</Marker><Parameters><Parameter><DataType>integer</DataType></Parameter></Parameters></DescribeDBClusterParametersResult></R>`,
 }
 
+// awsPage is laid out as AWS's documentation shows a DescribeDBParameters
+// response: no declaration, indented, the request id after the result.
+const awsPage = `<DescribeDBParametersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBParametersResult>
+    <Marker>bWF4X3BhY2tldF9hbGxvd2Vk</Marker>
+    <Parameters>
+      <Parameter>
+        <ParameterValue>ON</ParameterValue>
+        <DataType>boolean</DataType>
+        <Source>engine-default</Source>
+        <IsModifiable>false</IsModifiable>
+        <Description>Controls whether user-defined functions that have only an xxx symbol for the main function can be loaded</Description>
+        <ApplyType>static</ApplyType>
+        <AllowedValues>0,1</AllowedValues>
+        <ParameterName>allow-suspicious-udfs</ParameterName>
+        <SupportedEngineModes>
+          <member>provisioned</member>
+        </SupportedEngineModes>
+        <ApplyMethod>pending-reboot</ApplyMethod>
+      </Parameter>
+    </Parameters>
+  </DescribeDBParametersResult>
+  <ResponseMetadata>
+    <RequestId>8743f2cf-bf41-11e3-8e18-a3c8f6ecb0e4</RequestId>
+  </ResponseMetadata>
+</DescribeDBParametersResponse>
+`
+
+// TestFastParameterDecodingAWSLayout: AWS's own layout takes the fast
+// path too, into what the SDK makes of it.
+func TestFastParameterDecodingAWSLayout(t *testing.T) {
+	if !cloud.FastDecodes("DescribeDBParameters", []byte(awsPage)) {
+		t.Fatal("AWS's layout was left to the SDK's decoder")
+	}
+	sameAsSDK(t, "DescribeDBParameters", []byte(awsPage))
+	out, err := decodeWith(t, true, "DescribeDBParameters", []byte(awsPage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := out.(*rds.DescribeDBParametersOutput)
+	if len(o.Parameters) != 1 || aws.ToString(o.Parameters[0].ParameterName) != "allow-suspicious-udfs" ||
+		aws.ToBool(o.Parameters[0].IsModifiable) || o.Parameters[0].ApplyMethod != types.ApplyMethodPendingReboot ||
+		len(o.Parameters[0].SupportedEngineModes) != 1 || aws.ToString(o.Marker) != "bWF4X3BhY2tldF9hbGxvd2Vk" {
+		t.Fatalf("decoded %+v", o)
+	}
+}
+
 func TestFastParameterDecodingCases(t *testing.T) {
 	for _, c := range xmlCases {
 		for _, op := range listingOps {
@@ -256,6 +303,7 @@ func FuzzFastParameters(f *testing.F) {
 	for _, c := range xmlCases {
 		f.Add(uint8(0), []byte(c))
 	}
+	f.Add(uint8(0), []byte(awsPage))
 	for i, op := range listingOps {
 		if b, err := os.ReadFile(filepath.Join("testdata", "paramxml", op+".xml")); err == nil {
 			f.Add(uint8(i), b)
