@@ -183,7 +183,7 @@ func (t Target) validate(st Strategy) error {
 	case t.Rolls() && (st == StrategyReboot || st == StrategyFailover):
 		return fmt.Errorf("%w: %s is a DB cluster parameter group, whose clusters converge rolling (readers, a failover, the old writer): use --strategy auto or rolling, not %s", ErrInvalid, t.Group, st)
 	case !t.Rolls() && st == StrategyRolling && t.Group != "":
-		return fmt.Errorf("%w: the rolling strategy is for Aurora clusters, and %s is a DB parameter group: use auto, reboot or failover", ErrInvalid, t.Group)
+		return fmt.Errorf("%w: the rolling strategy is for Aurora clusters (--cluster, or a DB cluster parameter group), and %s is a DB parameter group: use auto, reboot or failover", ErrInvalid, t.Group)
 	case !t.Rolls() && st == StrategyRolling:
 		return fmt.Errorf("%w: the rolling strategy is for Aurora clusters (--cluster): use auto, reboot or failover", ErrInvalid)
 	}
