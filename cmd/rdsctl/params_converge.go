@@ -21,6 +21,7 @@ type ParamsConvergeOptions struct {
 	CommonOptions
 
 	Target   converge.Target
+	Kind     string
 	Strategy string
 	DryRun   bool
 	// Converge are the strategy, budget, probe and verification settings
@@ -35,12 +36,19 @@ func NewCmdParamsConverge(f *Factory, runF func(context.Context, *ParamsConverge
 	var vf verifyFlags
 	var db dbConnFlags
 	cmd := &cobra.Command{
-		Use:   "converge GROUP | --instance I | --cluster C [--strategy auto|reboot|failover|rolling] [--max-downtime D]",
+		Use:   "converge GROUP [--kind db|cluster] | --instance I | --cluster C [--strategy auto|reboot|failover|rolling] [--max-downtime D]",
 		Short: "Finish pending-reboot: restart each member, measured and verified, one at a time",
 		Long: `Finish what pending-reboot leaves undone. converge finds every DB instance using
 GROUP (or the one --instance, or every member of Aurora cluster --cluster)
 whose parameter group is pending-reboot, and plans how to bring each to
-in-sync:
+in-sync. When GROUP is a DB cluster parameter group, that is every cluster
+using it with a member pending-reboot for it, each rolled as --cluster
+rolls it, one cluster after the other.
+
+DB parameter groups and DB cluster parameter groups are separate
+namespaces: GROUP is a DB parameter group if one has that name, otherwise
+a DB cluster parameter group; a name both have is refused. --kind db or
+--kind cluster says which one is meant.
 
   Single-AZ   a reboot (writes wait for the restart)
   Multi-AZ    a reboot with failover: the restart happens on the standby,
@@ -76,7 +84,8 @@ a restart that failed, interrupted).`,
 		Example: `  rdsctl params converge staging --dry-run
   rdsctl params converge staging --max-downtime 60s --yes
   rdsctl params converge --instance staging-db --strategy reboot -o json --yes
-  rdsctl params converge --cluster aurora-prod --max-downtime 30s --yes`,
+  rdsctl params converge --cluster aurora-prod --max-downtime 30s --yes
+  rdsctl params converge aurora-prod-cg --kind cluster --dry-run`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.CommonOptions = f.common()
@@ -104,12 +113,14 @@ a restart that failed, interrupted).`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Target.Instance, "instance", "", "converge only DB instance `I`")
 	fl.StringVar(&opts.Target.Cluster, "cluster", "", "converge every member of Aurora cluster `C`, rolling")
+	fl.StringVar(&opts.Kind, "kind", "", "GROUP is a DB parameter group (db) or a DB cluster parameter group (cluster); by default whichever has the name")
 	fl.StringVar(&opts.Strategy, "strategy", "auto", "`S`: auto (failover for Multi-AZ, reboot for Single-AZ, rolling for a cluster), reboot, failover or rolling")
 	fl.DurationVar(&opts.Converge.MaxDowntime, "max-downtime", 0, "stop the rollout when a member's clients were down longer than `D` (exit 3)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the plan and change nothing")
 	fl.DurationVar(&opts.Converge.ProbeInterval, "probe-interval", failover.DefaultInterval, "time between probe connections")
 	fl.BoolVar(&opts.Converge.ProbeWrite, "probe-write", false, "also write a heartbeat row ("+failover.DefaultTable+"), so a read-only server counts as down")
 	fl.DurationVar(&opts.Converge.Timeout, "timeout", failover.DefaultTimeout, "give up on a member that has not recovered and reached in-sync after `D`")
+	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions([]string{"db", "cluster"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions([]string{"auto", "reboot", "failover", "rolling"}, cobra.ShellCompDirectiveNoFileComp))
 	vf.register(cmd)
 	db.register(cmd)
@@ -120,6 +131,8 @@ func (o *ParamsConvergeOptions) validate() error {
 	o.Target.Instance = strings.TrimSpace(o.Target.Instance)
 	o.Target.Cluster = strings.TrimSpace(o.Target.Cluster)
 	st, err := converge.ParseStrategy(o.Strategy)
+	kind, kindErr := converge.ParseGroupKind(o.Kind)
+	o.Target.Kind = kind
 	named := 0
 	for _, t := range []string{o.Target.Group, o.Target.Instance, o.Target.Cluster} {
 		if t != "" {
@@ -129,10 +142,14 @@ func (o *ParamsConvergeOptions) validate() error {
 	switch {
 	case err != nil:
 		return cli.Usage(fmt.Errorf("--strategy: %w", err))
+	case kindErr != nil:
+		return cli.Usage(fmt.Errorf("--kind: %w", kindErr))
 	case named == 0:
 		return cli.Usagef("name a parameter group, an instance with --instance, or a cluster with --cluster")
 	case named > 1:
 		return cli.Usagef("name one of a parameter group, --instance or --cluster, not more")
+	case kind != converge.KindAuto && o.Target.Group == "":
+		return cli.Usagef("--kind says which kind of parameter group GROUP is: name a GROUP, not --instance or --cluster")
 	case o.Converge.MaxDowntime < 0:
 		return cli.Usagef("invalid --max-downtime %s: must not be negative", o.Converge.MaxDowntime)
 	case o.Converge.ProbeInterval < 10*time.Millisecond:
@@ -200,12 +217,20 @@ func paramsConvergeRun(ctx context.Context, opts *ParamsConvergeOptions) error {
 // a breached budget is a finding (3); a restart that failed, or Ctrl-C,
 // is a failure (1), said with what was done.
 func convergeOutcome(ios *ui.IOStreams, rep converge.Report, err error) error {
-	if w := rep.WriteDowntime; w != nil {
-		ios.Infof("cluster write downtime: %.3fs in %s (%d of %d writes through %s failed)",
-			w.DowntimeSeconds, plural(len(w.Outages), "outage"), w.Failures, w.Probes, w.Endpoint)
+	for _, w := range rep.WriteDowntimes {
+		what := "cluster write downtime"
+		if rep.TargetSpec.Cluster == "" {
+			what = "cluster " + w.Cluster + " write downtime"
+		}
+		ios.Infof("%s: %.3fs in %s (%d of %d writes through %s failed)",
+			what, w.DowntimeSeconds, plural(len(w.Outages), "outage"), w.Failures, w.Probes, w.Endpoint)
 	}
 	if err == nil && stepNoun(rep.Plan) == "step" {
-		ios.Successf("converged %s: %s done, every member in-sync and verified", rep.Target, plural(len(rep.Members), "step"))
+		in := ""
+		if n := len(clustersOf(rep.Plan)); rep.TargetSpec.Cluster == "" && n > 0 {
+			in = " in " + plural(n, "cluster")
+		}
+		ios.Successf("converged %s: %s done%s, every member in-sync and verified", rep.Target, plural(len(rep.Members), "step"), in)
 		return nil
 	}
 	if err == nil {
@@ -265,12 +290,19 @@ func printConvergePlan(ios *ui.IOStreams, plan *converge.Plan) error {
 		return err
 	}
 	var t *ui.Table
-	if plan.Target.Cluster != "" {
+	switch {
+	case plan.Target.Group != "" && plan.Target.Rolls():
+		// A cluster parameter group's plan spans clusters.
+		t = ios.NewTable("CLUSTER", "INSTANCE", "ROLE", "ACTION", "EXPECTED WRITE DOWNTIME", "CHANGES")
+		for _, s := range plan.Steps {
+			t.AddRow(s.Cluster, s.Instance, s.Role, actionText(s), s.ExpectedDowntime, changesText(s.Changes))
+		}
+	case plan.Target.Rolls():
 		t = ios.NewTable("INSTANCE", "ROLE", "ACTION", "EXPECTED WRITE DOWNTIME", "CHANGES")
 		for _, s := range plan.Steps {
 			t.AddRow(s.Instance, s.Role, actionText(s), s.ExpectedDowntime, changesText(s.Changes))
 		}
-	} else {
+	default:
 		t = ios.NewTable("INSTANCE", "ACTION", "MULTI-AZ", "EXPECTED WRITE DOWNTIME", "CHANGES")
 		for _, s := range plan.Steps {
 			t.AddRow(s.Instance, string(s.Action), multiAZText(s.MultiAZ), s.ExpectedDowntime, changesText(s.Changes))
@@ -310,10 +342,15 @@ func printConvergeResult(ios *ui.IOStreams, rep converge.Report) error {
 		return err
 	}
 	cs := ios.ColorScheme()
-	cluster := rep.WriteDowntime != nil
+	cluster := stepNoun(rep.Plan) == "step"
+	// Several clusters (a cluster parameter group's) get a CLUSTER column.
+	many := cluster && rep.TargetSpec.Cluster == ""
 	headers := []string{"INSTANCE", "ACTION", "OUTCOME", "DOWNTIME", "BEFORE", "AFTER", "VERIFY"}
 	if cluster {
 		headers = append(headers, "WRITE DOWNTIME")
+	}
+	if many {
+		headers = append([]string{"CLUSTER"}, headers...)
 	}
 	t := ios.NewTable(headers...)
 	for _, m := range rep.Members {
@@ -334,12 +371,18 @@ func printConvergeResult(ios *ui.IOStreams, rep converge.Report) error {
 		if cluster {
 			row = append(row, secondsText(m.WriteDowntimeSeconds))
 		}
+		if many {
+			row = append([]string{m.Cluster}, row...)
+		}
 		t.AddRow(row...)
 	}
 	for _, s := range rep.RemainingSteps {
 		row := []string{s.Instance, actionText(s), "untouched", "-", "-", "-", "-"}
 		if cluster {
 			row = append(row, "-")
+		}
+		if many {
+			row = append([]string{s.Cluster}, row...)
 		}
 		t.AddRow(row...)
 	}
@@ -389,9 +432,20 @@ func stepNoun(plan []converge.Step) string {
 	return "instance"
 }
 
+// clustersOf are the clusters the steps roll, in order.
+func clustersOf(plan []converge.Step) []string {
+	var out []string
+	for _, s := range plan {
+		if s.Cluster != "" && (len(out) == 0 || out[len(out)-1] != s.Cluster) {
+			out = append(out, s.Cluster)
+		}
+	}
+	return out
+}
+
 // confirmText is what the user says yes to.
 func confirmText(plan *converge.Plan) string {
-	if plan.Target.Cluster == "" {
+	if !plan.Target.Rolls() {
 		return fmt.Sprintf("restart %s to converge %s", plural(len(plan.Steps), "instance"), plan.Target)
 	}
 	reboots, failovers := 0, 0
@@ -405,6 +459,10 @@ func confirmText(plan *converge.Plan) string {
 	what := plural(reboots, "reboot")
 	if failovers > 0 {
 		what += " and " + plural(failovers, "failover")
+	}
+	if plan.Target.Cluster == "" {
+		cs := clustersOf(plan.Steps)
+		what += " in " + plural(len(cs), "cluster") + " (" + strings.Join(cs, ", ") + ")"
 	}
 	return fmt.Sprintf("run %s to converge %s", what, plan.Target)
 }

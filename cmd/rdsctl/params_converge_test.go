@@ -53,6 +53,13 @@ func TestParamsConvergeParsing(t *testing.T) {
 		c.MaxDowntime != 0 || c.ProbeInterval != failover.DefaultInterval || c.Timeout != failover.DefaultTimeout {
 		t.Errorf("defaults = %+v", o)
 	}
+	o, err = parseConverge(t, "shop-cg", "--kind", "Cluster")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Target != (converge.Target{Group: "shop-cg", Kind: converge.KindCluster}) {
+		t.Errorf("--kind cluster: target %+v", o.Target)
+	}
 }
 
 func TestParamsConvergeParsingRejects(t *testing.T) {
@@ -70,6 +77,9 @@ func TestParamsConvergeParsingRejects(t *testing.T) {
 		{[]string{"bad name!"}, "invalid parameter group name"},
 		{[]string{"g", "--tls", "maybe"}, "invalid --tls"},
 		{[]string{"g", "--expect", "novalue"}, "novalue"},
+		{[]string{"g", "--kind", "aurora"}, `--kind: invalid converge target: unknown parameter group kind "aurora": want db or cluster`},
+		{[]string{"--instance", "db", "--kind", "db"}, "--kind says which kind of parameter group GROUP is"},
+		{[]string{"--cluster", "aurora", "--kind", "cluster"}, "--kind says which kind of parameter group GROUP is"},
 	} {
 		_, err := parseConverge(t, tc.args...)
 		if err == nil || !strings.Contains(err.Error(), tc.msg) {

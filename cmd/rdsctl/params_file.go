@@ -183,7 +183,7 @@ func paramsApplyRun(ctx context.Context, opts *ParamsApplyOptions) error {
 		pending = pending || pendingReboot(a.Plan)
 		summarizePlan(ios, cloud.Groups{Cluster: a.Cluster}, a.Plan)
 	}
-	rep.UsedBy, rep.NeedsReboot = fileUsers(ctx, ios, api, actions)
+	rep.UsedBy, rep.NeedsReboot, rep.converge = fileUsers(ctx, ios, api, actions)
 	what := fmt.Sprintf("%s (%s on %s)", file.Path, plural(len(actions), "action"), plural(countGroups(actions), "group"))
 	return deliver(opts.CommonOptions, rep, &rep.outcome, delivery{
 		empty:   len(actions) == 0,
@@ -206,8 +206,9 @@ func countGroups(actions []params.FileAction) int {
 }
 
 // fileUsers reports who uses the groups a file plan touches, one lookup
-// per kind of group, and which of them must reboot afterwards.
-func fileUsers(ctx context.Context, ios *ui.IOStreams, api cloud.RDS, actions []params.FileAction) (users []groupUser, reboot []string) {
+// per kind of group, which of them must reboot afterwards, and the
+// commands that restart them.
+func fileUsers(ctx context.Context, ios *ui.IOStreams, api cloud.RDS, actions []params.FileAction) (users []groupUser, reboot, cmds []string) {
 	for _, cluster := range []bool{false, true} {
 		names, pending := map[string]bool{}, map[string]bool{}
 		for _, a := range actions {
@@ -226,9 +227,10 @@ func fileUsers(ctx context.Context, ios *ui.IOStreams, api cloud.RDS, actions []
 		if ok {
 			users = append(users, us...)
 		}
-		reboot = append(reboot, needsReboot(us, pending)...)
+		ids, cs := needsReboot(us, pending)
+		reboot, cmds = append(reboot, ids...), append(cmds, cs...)
 	}
-	return users, reboot
+	return users, reboot, cmds
 }
 
 // checkFileGroups refuses, before any call, groups that no file can make

@@ -126,30 +126,41 @@ func reportUsers(ios *ui.IOStreams, users []groupUser, known, withGroup bool) {
 
 // needsReboot lists the instances that must reboot before every change
 // takes effect: users of a group that gets a pending-reboot change, and
-// those already waiting for one.
-func needsReboot(users []groupUser, pending map[string]bool) []string {
-	seen := map[string]bool{}
-	out := []string{}
+// those already waiting for one. cmds are the commands that restart them,
+// measured and verified: `rdsctl params converge GROUP` for each of their
+// groups, `--kind cluster` for a DB cluster parameter group (whose users
+// are cluster members), named as `params set --cluster` named it.
+func needsReboot(users []groupUser, pending map[string]bool) (ids, cmds []string) {
+	seen, said := map[string]bool{}, map[string]bool{}
+	ids = []string{}
 	for _, u := range users {
-		if (pending[u.Group] || u.ApplyStatus == "pending-reboot") && u.Instance != "" && !seen[u.Instance] {
+		if !(pending[u.Group] || u.ApplyStatus == "pending-reboot") || u.Instance == "" {
+			continue
+		}
+		if !seen[u.Instance] {
 			seen[u.Instance] = true
-			out = append(out, u.Instance)
+			ids = append(ids, u.Instance)
+		}
+		cmd := "rdsctl params converge " + u.Group
+		if u.Cluster != "" {
+			cmd += " --kind cluster"
+		}
+		if !said[cmd] {
+			said[cmd] = true
+			cmds = append(cmds, cmd)
 		}
 	}
-	sort.Strings(out)
-	return out
+	sort.Strings(ids)
+	sort.Strings(cmds)
+	return ids, cmds
 }
 
 // reportReboot says, after a change (or a dry run of one), what still
-// waits for a reboot.
-func reportReboot(ios *ui.IOStreams, reboot []string, pending bool) {
+// waits for a reboot, and the commands (needsReboot's) that finish it.
+func reportReboot(ios *ui.IOStreams, reboot, cmds []string, pending bool) {
 	switch {
 	case len(reboot) > 0:
-		cmds := make([]string, len(reboot))
-		for i, id := range reboot {
-			cmds[i] = "rdsctl reboot " + id
-		}
-		ios.Warnf("reboot needed for pending-reboot changes to take effect: %s (%s applies them and verifies)", strings.Join(reboot, ", "), strings.Join(cmds, "; "))
+		ios.Warnf("reboot needed for pending-reboot changes to take effect: %s (%s restarts them one at a time and verifies)", strings.Join(reboot, ", "), strings.Join(cmds, "; "))
 	case pending:
 		ios.Infof("  pending-reboot changes take effect when an instance using the group next reboots")
 	}
@@ -195,10 +206,12 @@ type outcome struct {
 	DryRun bool   `json:"dry_run"`
 	Status string `json:"status"`
 	// UsedBy is null when the API could not say.
-	UsedBy      []groupUser          `json:"used_by"`
-	NeedsReboot []string             `json:"needs_reboot"`
-	Partial     *params.PartialError `json:"partial,omitempty"`
-	Error       string               `json:"error,omitempty"`
+	UsedBy      []groupUser `json:"used_by"`
+	NeedsReboot []string    `json:"needs_reboot"`
+	// converge are the commands that finish NeedsReboot (needsReboot's).
+	converge []string
+	Partial  *params.PartialError `json:"partial,omitempty"`
+	Error    string               `json:"error,omitempty"`
 }
 
 // delivery is how one change command ends: what it says when there is
@@ -231,7 +244,7 @@ func deliver(c CommonOptions, rep any, out *outcome, d delivery) error {
 		return printReport(c, rep)
 	case out.DryRun:
 		out.Status = statusPlanned
-		reportReboot(ios, out.NeedsReboot, d.pending)
+		reportReboot(ios, out.NeedsReboot, out.converge, d.pending)
 		ios.Infof("dry run: nothing was sent")
 		return printReport(c, rep)
 	}
@@ -252,7 +265,7 @@ func deliver(c CommonOptions, rep any, out *outcome, d delivery) error {
 	}
 	out.Status = statusApplied
 	ios.Successf("%s", d.done)
-	reportReboot(ios, out.NeedsReboot, d.pending)
+	reportReboot(ios, out.NeedsReboot, out.converge, d.pending)
 	return printReport(c, rep)
 }
 

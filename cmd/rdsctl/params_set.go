@@ -193,7 +193,8 @@ func sendPlan(ctx context.Context, c CommonOptions, api cloud.Groups, plan *para
 	rep := &changeReport{Group: plan.Group, Cluster: plan.Cluster, Plan: plan, outcome: outcome{DryRun: dryRun}}
 	users, known := lookupUsers(ctx, ios, api, map[string]bool{plan.Group: true})
 	pending := pendingReboot(plan)
-	rep.UsedBy, rep.NeedsReboot = users, needsReboot(users, map[string]bool{plan.Group: pending})
+	rep.NeedsReboot, rep.converge = needsReboot(users, map[string]bool{plan.Group: pending})
+	rep.UsedBy = users
 
 	if c.Format == ui.FormatTable && !plan.Empty() {
 		t := ios.NewTable(planHeaders...)

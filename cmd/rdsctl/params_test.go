@@ -246,15 +246,34 @@ func TestNeedsReboot(t *testing.T) {
 		{Group: "b", Instance: "db3", ApplyStatus: "in-sync"},
 		{Group: "b", Instance: "db1", ApplyStatus: "in-sync"},
 		{Group: "c", Cluster: "cl", ApplyStatus: "pending-reboot"}, // no instance: nothing to reboot
+		{Group: "cg", Cluster: "cl2", Instance: "m1", ApplyStatus: "in-sync"},
+		{Group: "cg", Cluster: "cl2", Instance: "m2", ApplyStatus: "in-sync"},
 	}
-	if got := needsReboot(users, map[string]bool{}); !reflect.DeepEqual(got, []string{"db2"}) {
-		t.Errorf("nothing pending: %q", got)
+	for _, tc := range []struct {
+		pending   map[string]bool
+		ids, cmds []string
+	}{
+		{map[string]bool{}, []string{"db2"}, []string{"rdsctl params converge a"}},
+		{map[string]bool{"b": true}, []string{"db1", "db2", "db3"}, []string{"rdsctl params converge a", "rdsctl params converge b"}},
+		// A cluster parameter group is named with its kind.
+		{map[string]bool{"cg": true}, []string{"db2", "m1", "m2"}, []string{"rdsctl params converge a", "rdsctl params converge cg --kind cluster"}},
+	} {
+		ids, cmds := needsReboot(users, tc.pending)
+		if !reflect.DeepEqual(ids, tc.ids) || !reflect.DeepEqual(cmds, tc.cmds) {
+			t.Errorf("pending %v: %q, %q; want %q, %q", tc.pending, ids, cmds, tc.ids, tc.cmds)
+		}
 	}
-	if got := needsReboot(users, map[string]bool{"b": true}); !reflect.DeepEqual(got, []string{"db1", "db2", "db3"}) {
-		t.Errorf("b pending: %q", got)
-	}
-	if got := needsReboot(nil, map[string]bool{"a": true}); got == nil || len(got) != 0 {
+	if got, _ := needsReboot(nil, map[string]bool{"a": true}); got == nil || len(got) != 0 {
 		t.Errorf("no users: %#v", got)
+	}
+}
+
+func TestReportRebootPointsAtConverge(t *testing.T) {
+	ios, _, _, errOut := ui.Test()
+	reportReboot(ios, []string{"db1", "db2", "m1"}, []string{"rdsctl params converge a", "rdsctl params converge cg --kind cluster"}, true)
+	want := "reboot needed for pending-reboot changes to take effect: db1, db2, m1 (rdsctl params converge a; rdsctl params converge cg --kind cluster restarts them one at a time and verifies)"
+	if !strings.Contains(errOut.String(), want) {
+		t.Errorf("said %q, want %q", errOut, want)
 	}
 }
 

@@ -93,28 +93,38 @@ func init() {
 // endpoint from before the first step to after the last) must come to
 // within TOLERANCE seconds of the lab's record of CLUSTER's failover
 // outages in that span, and the lab must have recorded exactly FAILOVERS
-// of them: writes waited for that many failovers and nothing else.
+// of them: writes waited for that many failovers and nothing else. A
+// report of several clusters (a cluster parameter group's) is held by its
+// write_downtimes entry for CLUSTER.
 //
 //	checkwrites FILE CLUSTER FAILOVERS TOLERANCE
 func cmdCheckWrites(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 4 {
 		ts.Fatalf("usage: checkwrites FILE CLUSTER FAILOVERS TOLERANCE")
 	}
+	type writes struct {
+		Cluster  string    `json:"cluster"`
+		From     time.Time `json:"from"`
+		To       time.Time `json:"to"`
+		Downtime float64   `json:"downtime_seconds"`
+		Outages  []struct {
+			Seconds float64 `json:"seconds"`
+			During  string  `json:"during"`
+		} `json:"outages"`
+	}
 	var rep struct {
-		WriteDowntime *struct {
-			From     time.Time `json:"from"`
-			To       time.Time `json:"to"`
-			Downtime float64   `json:"downtime_seconds"`
-			Outages  []struct {
-				Seconds float64 `json:"seconds"`
-				During  string  `json:"during"`
-			} `json:"outages"`
-		} `json:"write_downtime"`
+		WriteDowntime  *writes  `json:"write_downtime"`
+		WriteDowntimes []writes `json:"write_downtimes"`
 	}
 	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[0])), &rep))
 	w := rep.WriteDowntime
-	if w == nil {
-		ts.Fatalf("%s has no write_downtime", args[0])
+	for i := range rep.WriteDowntimes {
+		if rep.WriteDowntimes[i].Cluster == args[1] {
+			w = &rep.WriteDowntimes[i]
+		}
+	}
+	if w == nil || w.Cluster != args[1] {
+		ts.Fatalf("%s has no write_downtime of cluster %s", args[0], args[1])
 	}
 	want, err := strconv.Atoi(args[2])
 	ts.Check(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -28,14 +29,75 @@ func planCluster(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target T
 	if err != nil {
 		return nil, err
 	}
+	plan := &Plan{Target: target, Strategy: StrategyRolling, Steps: []Step{}, InSync: []string{}}
+	if err := plan.addCluster(c); err != nil {
+		return nil, err
+	}
+	sort.Strings(plan.InSync)
+	if err := readChanges(ctx, api, awsCfg, plan, opts); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// planClusterGroup plans a DB cluster parameter group: every cluster using
+// it with a member whose cluster group is pending-reboot is planned as
+// planCluster plans it, one cluster after the other (by name), so the
+// rollout restarts one instance at a time and each cluster's writes wait
+// for one failover. The members of the clusters using it with nothing
+// pending for it are in-sync.
+func planClusterGroup(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target Target, opts Options) (*Plan, error) {
+	name := strings.ToLower(target.Group)
+	users, err := cloud.Groups{API: api, Cluster: true}.Users(ctx, map[string]bool{name: true})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, u := range users {
+		if u.Cluster != "" && !contains(ids, u.Cluster) {
+			ids = append(ids, u.Cluster)
+		}
+	}
+	sort.Strings(ids)
+	plan := &Plan{Target: target, Strategy: StrategyRolling, Steps: []Step{}, InSync: []string{}}
+	for _, id := range ids {
+		c, err := settledCluster(ctx, api, id, opts)
+		if err != nil {
+			return nil, err
+		}
+		pending := false
+		for _, m := range c.Members {
+			pending = pending || m.ClusterGroupStatus == "pending-reboot"
+		}
+		if !pending || !strings.EqualFold(c.ClusterGroup, name) {
+			// Nothing waits for this group here (or the cluster has
+			// moved to another group since it was listed).
+			for _, m := range c.Members {
+				plan.InSync = append(plan.InSync, m.Instance)
+			}
+			continue
+		}
+		if err := plan.addCluster(c); err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(plan.InSync)
+	if err := readChanges(ctx, api, awsCfg, plan, opts); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// addCluster appends cluster c's rolling steps to the plan, and its members
+// with nothing pending to InSync.
+func (plan *Plan) addCluster(c cloud.Cluster) error {
 	if c.Status != "available" {
-		return nil, fmt.Errorf("cluster %s is %s: wait until it is available", c.ID, c.Status)
+		return fmt.Errorf("cluster %s is %s: wait until it is available", c.ID, c.Status)
 	}
 	w := c.Writer()
 	if w == nil {
-		return nil, fmt.Errorf("cluster %s has no writer to converge around", c.ID)
+		return fmt.Errorf("cluster %s has no writer to converge around", c.ID)
 	}
-	plan := &Plan{Target: target, Strategy: StrategyRolling, Steps: []Step{}, InSync: []string{}}
 	step := func(m cloud.ClusterMember, a Action, role string, e expectation) Step {
 		g := verify.GroupsOf(m.Raw)
 		s := Step{Instance: m.Instance, Action: a, Cluster: c.ID, Role: role, ParameterGroups: g.Names,
@@ -66,11 +128,7 @@ func planCluster(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target T
 		to.OldWriter = w.Instance
 		plan.Steps = append(plan.Steps, to, step(*w, ActionReboot, "reader", expectReader))
 	}
-	sort.Strings(plan.InSync)
-	if err := readChanges(ctx, api, awsCfg, plan, opts); err != nil {
-		return nil, err
-	}
-	return plan, nil
+	return nil
 }
 
 // memberStatus is a member's combined apply status: pending-reboot when

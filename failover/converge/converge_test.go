@@ -3,6 +3,7 @@ package converge_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +55,7 @@ func TestMakePlanRefusesBeforeAnyCall(t *testing.T) {
 		{"cluster failed over", converge.Target{Cluster: "aurora-1"}, converge.Options{Strategy: converge.StrategyFailover}, converge.ErrInvalid},
 		{"nothing named", converge.Target{}, converge.Options{}, converge.ErrInvalid},
 		{"two named", converge.Target{Group: "g", Instance: "i"}, converge.Options{}, converge.ErrInvalid},
-		{"rolling", converge.Target{Group: "g"}, converge.Options{Strategy: converge.StrategyRolling}, converge.ErrInvalid},
+		{"rolling", converge.Target{Instance: "i"}, converge.Options{Strategy: converge.StrategyRolling}, converge.ErrInvalid},
 		{"negative budget", converge.Target{Group: "g"}, converge.Options{MaxDowntime: -time.Second}, converge.ErrInvalid},
 		{"two password sources", converge.Target{Group: "g"},
 			converge.Options{Verify: verify.Options{Login: verify.Login{PasswordEnv: "X", IAMAuth: true}}}, verify.ErrInvalidConfig},
@@ -200,4 +201,122 @@ func actions(p *converge.Plan) string {
 
 func fast(o *rds.DBInstanceAvailableWaiterOptions) {
 	o.MinDelay, o.MaxDelay = 20*time.Millisecond, 100*time.Millisecond
+}
+
+func TestParseGroupKind(t *testing.T) {
+	for in, want := range map[string]converge.GroupKind{"": converge.KindAuto, "db": converge.KindDB, " Cluster ": converge.KindCluster} {
+		if got, err := converge.ParseGroupKind(in); got != want || err != nil {
+			t.Errorf("ParseGroupKind(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if _, err := converge.ParseGroupKind("aurora"); !converge.IsInvalid(err) {
+		t.Errorf("ParseGroupKind(aurora): %v, want an invalid input", err)
+	}
+}
+
+// TestKindRefusedBeforeAnyCall: a kind that contradicts the strategy, or
+// names no group, fails without a request.
+func TestKindRefusedBeforeAnyCall(t *testing.T) {
+	l := labtest.Start(t)
+	c := labtest.Client(t, l)
+	for _, tc := range []struct {
+		name   string
+		target converge.Target
+		st     converge.Strategy
+	}{
+		{"cluster group rebooted", converge.Target{Group: "g", Kind: converge.KindCluster}, converge.StrategyReboot},
+		{"cluster group failed over", converge.Target{Group: "g", Kind: converge.KindCluster}, converge.StrategyFailover},
+		{"db group rolled", converge.Target{Group: "g", Kind: converge.KindDB}, converge.StrategyRolling},
+		{"kind of an instance", converge.Target{Instance: "i", Kind: converge.KindDB}, converge.StrategyAuto},
+		{"kind of a cluster", converge.Target{Cluster: "c", Kind: converge.KindCluster}, converge.StrategyAuto},
+		{"unknown kind", converge.Target{Group: "g", Kind: "aurora"}, converge.StrategyAuto},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := converge.MakePlan(context.Background(), c, aws.Config{}, tc.target, converge.Options{Strategy: tc.st})
+			if !errors.Is(err, converge.ErrInvalid) {
+				t.Fatalf("MakePlan: %v, want ErrInvalid", err)
+			}
+		})
+	}
+	if n := len(labtest.Requests(t, l)); n != 0 {
+		t.Fatalf("%d requests reached the lab, want 0", n)
+	}
+}
+
+// TestResolveGroupKind: a name is a DB parameter group if one has it,
+// else a DB cluster parameter group; one both kinds have is refused as
+// invalid input (naming both and how to choose) after reads only; one
+// neither has is a parameter group not found; --kind picks one namespace.
+func TestResolveGroupKind(t *testing.T) {
+	l := labtest.Start(t)
+	c := labtest.Client(t, l)
+	ctx := context.Background()
+	for _, g := range []struct {
+		name    string
+		cluster bool
+	}{{"only-db", false}, {"only-cl", true}, {"both", false}, {"both", true}} {
+		fam := "mariadb10.11"
+		if g.cluster {
+			fam = "aurora-mysql8.0"
+		}
+		if _, err := (cloud.Groups{API: c, Cluster: g.cluster}).Create(ctx, cloud.Group{Name: g.name, Family: fam, Description: "kinds"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := len(labtest.Mutations(t, l))
+	plan := func(group string, kind converge.GroupKind, st converge.Strategy) (*converge.Plan, error) {
+		return converge.MakePlan(ctx, c, aws.Config{}, converge.Target{Group: group, Kind: kind}, converge.Options{Strategy: st})
+	}
+	for _, tc := range []struct {
+		group string
+		kind  converge.GroupKind
+		want  converge.GroupKind
+	}{
+		{"only-db", converge.KindAuto, converge.KindDB},
+		{"only-cl", converge.KindAuto, converge.KindCluster},
+		{"both", converge.KindDB, converge.KindDB},
+		{"both", converge.KindCluster, converge.KindCluster},
+	} {
+		p, err := plan(tc.group, tc.kind, converge.StrategyAuto)
+		if err != nil {
+			t.Fatalf("%s (%q): %v", tc.group, tc.kind, err)
+		}
+		if p.Target.Kind != tc.want || len(p.Steps) != 0 {
+			t.Errorf("%s (%q): resolved %q with %d steps, want %q and none (no user)", tc.group, tc.kind, p.Target.Kind, len(p.Steps), tc.want)
+		}
+		if tc.want == converge.KindCluster && (p.Strategy != converge.StrategyRolling || p.Target.String() != "cluster parameter group "+tc.group) {
+			t.Errorf("%s: strategy %s, target %s", tc.group, p.Strategy, p.Target)
+		}
+	}
+	_, err := plan("both", converge.KindAuto, converge.StrategyAuto)
+	if !converge.IsInvalid(err) || !strings.Contains(err.Error(), `"both" names both a DB parameter group and a DB cluster parameter group: choose one with --kind db or --kind cluster`) {
+		t.Errorf("ambiguous name: %v", err)
+	}
+	for _, tc := range []struct {
+		group string
+		kind  converge.GroupKind
+		want  string
+	}{
+		{"nosuch", converge.KindAuto, `parameter group "nosuch" not found`},
+		{"only-cl", converge.KindDB, `parameter group "only-cl" not found`},
+		{"only-db", converge.KindCluster, `cluster parameter group "only-db" not found`},
+	} {
+		_, err := plan(tc.group, tc.kind, converge.StrategyAuto)
+		if !cloud.IsNotFound(err) || err.Error() != tc.want {
+			t.Errorf("%s (%q): %v, want %s", tc.group, tc.kind, err, tc.want)
+		}
+	}
+	// A strategy is checked against the resolved kind.
+	if _, err := plan("only-cl", converge.KindAuto, converge.StrategyReboot); !errors.Is(err, converge.ErrInvalid) {
+		t.Errorf("cluster group rebooted: %v", err)
+	}
+	if _, err := plan("only-db", converge.KindAuto, converge.StrategyRolling); !errors.Is(err, converge.ErrInvalid) {
+		t.Errorf("db group rolled: %v", err)
+	}
+	if _, err := plan("only-cl", converge.KindAuto, converge.StrategyRolling); err != nil {
+		t.Errorf("cluster group rolled: %v", err)
+	}
+	if n := len(labtest.Mutations(t, l)); n != before {
+		t.Fatalf("resolving made %d mutating calls", n-before)
+	}
 }

@@ -40,7 +40,9 @@ const (
 type Member struct {
 	Instance string `json:"instance"`
 	Action   Action `json:"action"`
-	// Role is the instance's role in a cluster step (Step.Role).
+	// Cluster and Role are a cluster step's cluster and the instance's
+	// role in it (Step.Cluster, Step.Role).
+	Cluster         string  `json:"cluster,omitempty"`
 	Role            string  `json:"role,omitempty"`
 	Outcome         Outcome `json:"outcome"`
 	DowntimeSeconds float64 `json:"downtime_seconds"`
@@ -69,9 +71,12 @@ type Result struct {
 	// stop (each once), and RemainingSteps those steps.
 	Remaining      []string `json:"remaining"`
 	RemainingSteps []Step   `json:"remaining_steps"`
-	// WriteDowntime is what writes through the cluster endpoint met during
-	// a cluster rollout; nil for instances.
-	WriteDowntime *WriteDowntime `json:"write_downtime,omitempty"`
+	// WriteDowntimes are what writes through each cluster's endpoint met
+	// while its steps ran, one per cluster rolled, in order; none for
+	// instances. WriteDowntime is the one of a Target.Cluster rollout (the
+	// first and only of WriteDowntimes); nil for other targets.
+	WriteDowntimes []*WriteDowntime `json:"write_downtimes,omitempty"`
+	WriteDowntime  *WriteDowntime   `json:"write_downtime,omitempty"`
 	// Converged is true when every planned step converged.
 	Converged bool `json:"converged"`
 }
@@ -105,38 +110,69 @@ func (e *StopError) Finding() bool {
 // members). The Result is complete either way.
 //
 // A cluster's rollout is also watched as a whole through the cluster
-// endpoint (Result.WriteDowntime); nothing starts unless a write through
-// it succeeds first.
+// endpoint (Result.WriteDowntimes); nothing of it starts unless a write
+// through it succeeds first. A plan of several clusters (a DB cluster
+// parameter group's) rolls them one after the other, each watched while
+// its own steps run.
 func Execute(ctx context.Context, api cloud.RDS, awsCfg aws.Config, plan *Plan, opts Options) (*Result, error) {
 	opts.defaults()
 	res := &Result{Plan: plan, Members: []Member{}, Remaining: []string{}, RemainingSteps: []Step{}}
+	// One writing probe per cluster, through its endpoint, for the run of
+	// steps that roll it; memberOf[i] is member i's, and windows[i] its
+	// step's time.
+	var watches, memberOf []*writeWatch
+	var windows []stepWindow
 	var writes *writeWatch
-	if plan.Target.Cluster != "" && len(plan.Steps) > 0 {
-		var err error
-		if writes, err = watchWrites(ctx, api, awsCfg, plan.Target.Cluster, opts); err != nil {
-			res.Remaining, res.RemainingSteps = remaining(plan, 0)
-			return res, err
+	defer func() {
+		for _, w := range watches {
+			res.WriteDowntimes = append(res.WriteDowntimes, w.close())
 		}
-		defer func() {
-			res.WriteDowntime = writes.report()
-			for i := range res.Members {
-				w := writes.steps[i]
-				res.Members[i].WriteDowntimeSeconds = ptr(secondsIn(res.WriteDowntime.Outages, w.start, w.end))
+		for i, w := range memberOf {
+			if w != nil {
+				res.Members[i].WriteDowntimeSeconds = ptr(secondsIn(w.close().Outages, windows[i].start, windows[i].end))
 			}
-		}()
+		}
+		if plan.Target.Cluster != "" && len(res.WriteDowntimes) > 0 {
+			res.WriteDowntime = res.WriteDowntimes[0]
+		}
+	}()
+	clusters := 0
+	for i, step := range plan.Steps {
+		if i == 0 || step.Cluster != plan.Steps[i-1].Cluster {
+			clusters++
+		}
 	}
+	nth := 0
 	for i, step := range plan.Steps {
 		if err := ctx.Err(); err != nil {
 			res.Remaining, res.RemainingSteps = remaining(plan, i)
 			return res, err
 		}
+		if writes != nil && step.Cluster != writes.cluster {
+			writes.close()
+			writes = nil
+		}
+		if step.Cluster != "" && writes == nil {
+			if nth++; clusters > 1 {
+				opts.Progress("cluster %s (%d of %d)", step.Cluster, nth, clusters)
+			}
+			w, err := watchWrites(ctx, api, awsCfg, step.Cluster, opts)
+			if err != nil {
+				res.Remaining, res.RemainingSteps = remaining(plan, i)
+				return res, err
+			}
+			writes = w
+			watches = append(watches, w)
+		}
 		opts.Progress("[%d/%d] %s %s", i+1, len(plan.Steps), step.Action, step.Instance)
 		start := time.Now()
 		m, err := runStep(ctx, api, awsCfg, step, opts)
+		win := stepWindow{name: string(step.Action) + " " + step.Instance, start: start, end: time.Now()}
 		if writes != nil {
-			writes.steps = append(writes.steps, stepWindow{name: string(step.Action) + " " + step.Instance, start: start, end: time.Now()})
+			writes.steps = append(writes.steps, win)
 		}
 		res.Members = append(res.Members, m)
+		memberOf, windows = append(memberOf, writes), append(windows, win)
 		if err != nil {
 			res.Remaining, res.RemainingSteps = remaining(plan, i+1)
 			return res, &StopError{Instance: step.Instance, Outcome: m.Outcome, Err: err}
@@ -159,7 +195,7 @@ func remaining(plan *Plan, from int) ([]string, []Step) {
 }
 
 func runStep(ctx context.Context, api cloud.RDS, awsCfg aws.Config, step Step, opts Options) (Member, error) {
-	m := Member{Instance: step.Instance, Action: step.Action, Role: step.Role, Before: map[string]string{}, After: map[string]string{}}
+	m := Member{Instance: step.Instance, Action: step.Action, Cluster: step.Cluster, Role: step.Role, Before: map[string]string{}, After: map[string]string{}}
 	for _, c := range step.Changes {
 		m.Before[c.Name] = c.From
 	}
@@ -313,7 +349,9 @@ func fastClusterPoll(o *rds.DBClusterAvailableWaiterOptions) {
 // Report is the whole of `params converge -o json`: the plan, and what
 // happened to each member (empty for a dry run or a converged target).
 type Report struct {
-	Target         string   `json:"target"`
+	Target string `json:"target"`
+	// TargetSpec is the plan's Target, resolved.
+	TargetSpec     Target   `json:"-"`
 	Strategy       Strategy `json:"strategy"`
 	DryRun         bool     `json:"dry_run"`
 	Plan           []Step   `json:"plan"`
@@ -321,8 +359,10 @@ type Report struct {
 	Members        []Member `json:"members"`
 	Remaining      []string `json:"remaining"`
 	RemainingSteps []Step   `json:"remaining_steps"`
-	// WriteDowntime is a cluster rollout's, as in Result.
-	WriteDowntime *WriteDowntime `json:"write_downtime,omitempty"`
+	// WriteDowntimes and WriteDowntime are a cluster rollout's, as in
+	// Result.
+	WriteDowntimes []*WriteDowntime `json:"write_downtimes,omitempty"`
+	WriteDowntime  *WriteDowntime   `json:"write_downtime,omitempty"`
 	// Converged is true when nothing is left pending-reboot: the plan was
 	// empty, or every step converged.
 	Converged bool `json:"converged"`
@@ -331,11 +371,11 @@ type Report struct {
 // NewReport combines a plan with its result; res is nil for a dry run or
 // when nothing was executed.
 func NewReport(plan *Plan, res *Result, dryRun bool) Report {
-	r := Report{Target: plan.Target.String(), Strategy: plan.Strategy, DryRun: dryRun, Plan: plan.Steps,
+	r := Report{Target: plan.Target.String(), TargetSpec: plan.Target, Strategy: plan.Strategy, DryRun: dryRun, Plan: plan.Steps,
 		InSync: plan.InSync, Members: []Member{}, Remaining: []string{}, RemainingSteps: []Step{}, Converged: len(plan.Steps) == 0}
 	if res != nil {
 		r.Members, r.Remaining, r.RemainingSteps, r.Converged = res.Members, res.Remaining, res.RemainingSteps, res.Converged
-		r.WriteDowntime = res.WriteDowntime
+		r.WriteDowntime, r.WriteDowntimes = res.WriteDowntime, res.WriteDowntimes
 	} else if !r.Converged {
 		r.Remaining, r.RemainingSteps = remaining(plan, 0)
 	}

@@ -109,10 +109,35 @@ type expectation struct {
 
 func ptr[T any](v T) *T { return &v }
 
-// Target is what to converge: exactly one of a DB parameter group (every
-// instance using it), one instance, or an Aurora cluster.
+// GroupKind says which namespace a Target's Group is in: DB parameter
+// groups and DB cluster parameter groups are separate on AWS, and one name
+// may be in both.
+type GroupKind string
+
+// The kinds. KindAuto resolves the name: a DB parameter group if one has
+// it, else a DB cluster parameter group; a name both have is refused.
+const (
+	KindAuto    GroupKind = ""
+	KindDB      GroupKind = "db"
+	KindCluster GroupKind = "cluster"
+)
+
+// ParseGroupKind reads a --kind value: "db", "cluster", or "" (resolve).
+func ParseGroupKind(s string) (GroupKind, error) {
+	switch k := GroupKind(strings.ToLower(strings.TrimSpace(s))); k {
+	case KindAuto, KindDB, KindCluster:
+		return k, nil
+	}
+	return "", fmt.Errorf("%w: unknown parameter group kind %q: want db or cluster", ErrInvalid, s)
+}
+
+// Target is what to converge: exactly one of a parameter group (every
+// instance using it: for a DB cluster parameter group, every cluster using
+// it, one after the other), one instance, or an Aurora cluster.
 type Target struct {
-	Group    string
+	Group string
+	// Kind is Group's kind; MakePlan's Plan.Target has it resolved.
+	Kind     GroupKind
 	Instance string
 	Cluster  string
 }
@@ -123,10 +148,20 @@ func (t Target) String() string {
 		return "cluster " + t.Cluster
 	case t.Instance != "":
 		return "instance " + t.Instance
+	case t.Kind == KindCluster:
+		return "cluster parameter group " + t.Group
 	}
 	return "parameter group " + t.Group
 }
 
+// Rolls reports whether the target converges clusters, rolling: a cluster,
+// or a DB cluster parameter group.
+func (t Target) Rolls() bool {
+	return t.Cluster != "" || t.Group != "" && t.Kind == KindCluster
+}
+
+// validate checks the target against the strategy without calling
+// anything; a Group of KindAuto is checked again once resolved.
 func (t Target) validate(st Strategy) error {
 	n := 0
 	for _, s := range []string{t.Group, t.Instance, t.Cluster} {
@@ -137,12 +172,55 @@ func (t Target) validate(st Strategy) error {
 	switch {
 	case n != 1:
 		return fmt.Errorf("%w: name one parameter group, instance or cluster", ErrInvalid)
+	case t.Kind != KindAuto && t.Kind != KindDB && t.Kind != KindCluster:
+		return fmt.Errorf("%w: unknown parameter group kind %q", ErrInvalid, t.Kind)
+	case t.Kind != KindAuto && t.Group == "":
+		return fmt.Errorf("%w: a kind (%s) says what a parameter group is: it needs a parameter group, not an instance or a cluster", ErrInvalid, t.Kind)
+	case t.Group != "" && t.Kind == KindAuto:
+		// Known once resolved.
 	case t.Cluster != "" && (st == StrategyReboot || st == StrategyFailover):
 		return fmt.Errorf("%w: a cluster converges rolling (readers, a failover, the old writer): use --strategy auto or rolling, not %s", ErrInvalid, st)
-	case t.Cluster == "" && st == StrategyRolling:
+	case t.Rolls() && (st == StrategyReboot || st == StrategyFailover):
+		return fmt.Errorf("%w: %s is a DB cluster parameter group, whose clusters converge rolling (readers, a failover, the old writer): use --strategy auto or rolling, not %s", ErrInvalid, t.Group, st)
+	case !t.Rolls() && st == StrategyRolling && t.Group != "":
+		return fmt.Errorf("%w: the rolling strategy is for Aurora clusters (--cluster, or a DB cluster parameter group), and %s is a DB parameter group: use auto, reboot or failover", ErrInvalid, t.Group)
+	case !t.Rolls() && st == StrategyRolling:
 		return fmt.Errorf("%w: the rolling strategy is for Aurora clusters (--cluster): use auto, reboot or failover", ErrInvalid)
 	}
 	return nil
+}
+
+// resolve finds t's Group in the namespace its Kind names, or, for
+// KindAuto, in both: a name only one kind has is that kind, a name both
+// have is refused (ErrInvalid) and a name neither has is a parameter
+// group not found. It only reads.
+func (t Target) resolve(ctx context.Context, api cloud.RDS) (Target, error) {
+	if t.Group == "" {
+		return t, nil
+	}
+	if t.Kind != KindAuto {
+		_, err := cloud.Groups{API: api, Cluster: t.Kind == KindCluster}.Find(ctx, t.Group)
+		return t, err
+	}
+	_, dbErr := cloud.Groups{API: api}.Find(ctx, t.Group)
+	if dbErr != nil && !cloud.IsNotFound(dbErr) {
+		return t, dbErr
+	}
+	_, clErr := cloud.Groups{API: api, Cluster: true}.Find(ctx, t.Group)
+	if clErr != nil && !cloud.IsNotFound(clErr) {
+		return t, clErr
+	}
+	switch {
+	case dbErr == nil && clErr == nil:
+		return t, fmt.Errorf("%w: %q names both a DB parameter group and a DB cluster parameter group: choose one with --kind db or --kind cluster", ErrInvalid, t.Group)
+	case dbErr == nil:
+		t.Kind = KindDB
+	case clErr == nil:
+		t.Kind = KindCluster
+	default:
+		return t, dbErr
+	}
+	return t, nil
 }
 
 // Change is one value the restart will change: the server runs From, the
@@ -264,9 +342,11 @@ func IsInvalid(err error) bool {
 
 // MakePlan finds every member of target whose parameter group is
 // pending-reboot, chooses each one's action by opts.Strategy (a cluster's
-// by planCluster), and verifies its server to list the values the restart
-// will change. It changes nothing. A missing group, instance or cluster is
-// a cloud.NotFoundError; a group no instance uses plans nothing.
+// by planCluster, a DB cluster parameter group's by planClusterGroup), and
+// verifies its server to list the values the restart will change. It
+// changes nothing. A missing group, instance or cluster is a
+// cloud.NotFoundError; a group no instance uses plans nothing. The Plan's
+// Target has its group's Kind resolved.
 func MakePlan(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target Target, opts Options) (*Plan, error) {
 	opts.defaults()
 	if err := opts.Validate(); err != nil {
@@ -275,8 +355,18 @@ func MakePlan(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target Targ
 	if err := target.validate(opts.Strategy); err != nil {
 		return nil, err
 	}
-	if target.Cluster != "" {
+	target, err := target.resolve(ctx, api)
+	if err != nil {
+		return nil, err
+	}
+	if err := target.validate(opts.Strategy); err != nil {
+		return nil, err
+	}
+	switch {
+	case target.Cluster != "":
 		return planCluster(ctx, api, awsCfg, target, opts)
+	case target.Rolls():
+		return planClusterGroup(ctx, api, awsCfg, target, opts)
 	}
 	ids, err := members(ctx, api, target)
 	if err != nil {
@@ -356,12 +446,8 @@ func members(ctx context.Context, api cloud.RDS, t Target) ([]string, error) {
 		}
 		return []string{t.Instance}, nil
 	}
-	groups := cloud.Groups{API: api}
-	g, err := groups.Find(ctx, t.Group)
-	if err != nil {
-		return nil, err
-	}
-	users, err := groups.Users(ctx, map[string]bool{strings.ToLower(g.Name): true})
+	// resolve found the group.
+	users, err := cloud.Groups{API: api}.Users(ctx, map[string]bool{strings.ToLower(t.Group): true})
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,8 @@ import (
 // rollout's cluster write downtime, to hold against the plan's promise of
 // at most one failover.
 type WriteDowntime struct {
+	// Cluster is the cluster whose endpoint it is.
+	Cluster  string    `json:"cluster"`
 	Endpoint string    `json:"endpoint"`
 	From     time.Time `json:"from"`
 	To       time.Time `json:"to"`
@@ -41,13 +43,15 @@ type WriteOutage struct {
 
 // writeWatch is the running probe behind a WriteDowntime.
 type writeWatch struct {
-	probe *failover.Probe
-	stop  context.CancelFunc
-	done  chan struct{}
-	from  time.Time
-	// steps are the steps' windows, for WriteOutage.During and
-	// Member.WriteDowntimeSeconds.
+	cluster string
+	probe   *failover.Probe
+	stop    context.CancelFunc
+	done    chan struct{}
+	from    time.Time
+	// steps are the steps' windows, for WriteOutage.During.
 	steps []stepWindow
+	// result is the report, once closed.
+	result *WriteDowntime
 }
 
 type stepWindow struct {
@@ -77,7 +81,7 @@ func watchWrites(ctx context.Context, api cloud.RDS, awsCfg aws.Config, id strin
 		}
 	}
 	pctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	w := &writeWatch{probe: p, stop: stop, done: make(chan struct{}), from: time.Now()}
+	w := &writeWatch{cluster: c.ID, probe: p, stop: stop, done: make(chan struct{}), from: time.Now()}
 	go func() { defer close(w.done); _ = p.Run(pctx) }()
 	opts.Progress("watching writes through cluster endpoint %s for the whole rollout", p.Addr)
 	select {
@@ -100,10 +104,19 @@ func (w *writeWatch) finish() []failover.Observation {
 	return w.probe.Observations()
 }
 
+// close stops the probe, the first time, and sums up what it saw.
+func (w *writeWatch) close() *WriteDowntime {
+	if w.result != nil {
+		return w.result
+	}
+	w.result = w.report()
+	return w.result
+}
+
 // report stops the probe and sums up what it saw.
 func (w *writeWatch) report() *WriteDowntime {
 	obs := w.finish()
-	r := &WriteDowntime{Endpoint: w.probe.Addr, From: w.from, To: time.Now(), Outages: []WriteOutage{}}
+	r := &WriteDowntime{Cluster: w.cluster, Endpoint: w.probe.Addr, From: w.from, To: time.Now(), Outages: []WriteOutage{}}
 	r.Outages = writeOutages(obs)
 	for i := range r.Outages {
 		r.DowntimeSeconds += r.Outages[i].Seconds
