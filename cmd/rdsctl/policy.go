@@ -86,7 +86,10 @@ with no instance, an engine default without a value) is unresolved.
 
 --effective also reads each instance's live global values over a
 non-interactive connection (the verify flags say how to log in): a value
-that is fine in the group but not on the server is not-applied.
+that is fine in the group but not on the server is not-applied. On a
+cluster parameter group each Aurora member is held to its own DB parameter
+group's value where that sets the parameter, else the cluster group's (as
+verify resolves it); FROM ("from" in JSON) says which.
 
 --format: table (grouped by group), json (one finding per group x rule, per
 instance with --effective), junit (a test case per group x rule) or github
