@@ -112,6 +112,13 @@ type FleetQuery struct {
 	// Instances lists the instances (and, with Cluster, the clusters)
 	// that use the groups.
 	Instances bool
+	// MemberGroups, with Cluster and Instances, also reads the user-set
+	// parameters of every DB parameter group used by a member of a
+	// cluster whose cluster parameter group is selected (on Aurora a
+	// member's own group overrides the cluster group's values for that
+	// member), into Fleet.MemberGroups. A group already read as a
+	// selected DB group is not read again.
+	MemberGroups bool
 	// Concurrency bounds the calls in flight; 0 means
 	// DefaultFleetConcurrency.
 	Concurrency int
@@ -143,6 +150,10 @@ type Fleet struct {
 	Defaults  map[FamilyKey][]types.Parameter
 	Instances []types.DBInstance
 	Clusters  []types.DBCluster
+	// MemberGroups are the user-set parameters of the DB parameter groups
+	// the selected cluster groups' members use, by lower-cased name;
+	// nil unless FleetQuery.MemberGroups.
+	MemberGroups map[string][]types.Parameter
 }
 
 // ReadFleet lists the selected DB and/or cluster parameter groups, reads
@@ -207,8 +218,12 @@ func ReadFleet(ctx context.Context, api RDS, q FleetQuery) (*Fleet, error) {
 	spawn := func(fn func() error) { spawnOn(&wg, fn) }
 
 	f := &Fleet{Defaults: map[FamilyKey][]types.Parameter{}}
+	// The instances and clusters have their own WaitGroup: the members'
+	// groups are read once they are listed, while the groups' parameters
+	// may still be in flight.
+	var iwg sync.WaitGroup
 	if q.Instances {
-		spawn(func() error {
+		spawnOn(&iwg, func() error {
 			ins, err := AllInstances(ctx, api)
 			mu.Lock()
 			f.Instances = ins
@@ -216,7 +231,7 @@ func ReadFleet(ctx context.Context, api RDS, q FleetQuery) (*Fleet, error) {
 			return err
 		})
 		if q.Cluster {
-			spawn(func() error {
+			spawnOn(&iwg, func() error {
 				cs, err := AllClusters(ctx, api)
 				mu.Lock()
 				f.Clusters = cs
@@ -269,6 +284,7 @@ func ReadFleet(ctx context.Context, api RDS, q FleetQuery) (*Fleet, error) {
 	}
 	lwg.Wait()
 	if err := firstErrOf(&mu, &firstErr); err != nil {
+		iwg.Wait()
 		wg.Wait()
 		return nil, err
 	}
@@ -305,11 +321,78 @@ func ReadFleet(ctx context.Context, api RDS, q FleetQuery) (*Fleet, error) {
 			})
 		}
 	}
+	iwg.Wait()
+	var used map[string]bool // the members' groups, by lower-cased name
+	if q.MemberGroups && q.Cluster && q.Instances && firstErrOf(&mu, &firstErr) == nil {
+		f.MemberGroups = map[string][]types.Parameter{}
+		used = map[string]bool{}
+		read := map[string]bool{} // the selected DB groups, read already
+		for _, g := range f.Groups {
+			if !g.Cluster {
+				read[strings.ToLower(g.Name)] = true
+			}
+		}
+		for _, name := range memberGroupsOf(f) {
+			k := strings.ToLower(name)
+			if used[k] {
+				continue
+			}
+			used[k] = true
+			if read[k] {
+				continue
+			}
+			spawn(func() error {
+				ps, err := AllParameters(ctx, api, name, SourceUser)
+				mu.Lock()
+				f.MemberGroups[k] = ps
+				mu.Unlock()
+				return err
+			})
+		}
+	}
 	wg.Wait()
 	if firstErr != nil {
 		return nil, firstErr
 	}
+	for _, g := range f.Groups {
+		if k := strings.ToLower(g.Name); !g.Cluster && used[k] {
+			f.MemberGroups[k] = g.User
+		}
+	}
 	return f, nil
+}
+
+// memberGroupsOf lists the DB parameter groups of the members of the
+// clusters whose cluster group f selected, in the clusters' order.
+func memberGroupsOf(f *Fleet) []string {
+	selected := map[string]bool{}
+	for _, g := range f.Groups {
+		if g.Cluster {
+			selected[strings.ToLower(g.Name)] = true
+		}
+	}
+	byID := make(map[string]*types.DBInstance, len(f.Instances))
+	for i := range f.Instances {
+		byID[aws.ToString(f.Instances[i].DBInstanceIdentifier)] = &f.Instances[i]
+	}
+	var out []string
+	for _, c := range f.Clusters {
+		if !selected[strings.ToLower(aws.ToString(c.DBClusterParameterGroup))] {
+			continue
+		}
+		for _, m := range c.DBClusterMembers {
+			in := byID[aws.ToString(m.DBInstanceIdentifier)]
+			if in == nil {
+				continue
+			}
+			for _, pg := range in.DBParameterGroups {
+				if name := aws.ToString(pg.DBParameterGroupName); name != "" {
+					out = append(out, name)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func firstErrOf(mu *sync.Mutex, err *error) error {

@@ -86,7 +86,10 @@ with no instance, an engine default without a value) is unresolved.
 
 --effective also reads each instance's live global values over a
 non-interactive connection (the verify flags say how to log in): a value
-that is fine in the group but not on the server is not-applied.
+that is fine in the group but not on the server is not-applied. On a
+cluster parameter group each Aurora member is held to its own DB parameter
+group's value where that sets the parameter, else the cluster group's (as
+verify resolves it); FROM ("from" in JSON) says which.
 
 --format: table (grouped by group), json (one finding per group x rule, per
 instance with --effective), junit (a test case per group x rule) or github
@@ -234,7 +237,19 @@ func policyCheckRun(ctx context.Context, opts *PolicyCheckOptions) error {
 // are sorted: a group's rows are together, and the group is named on each
 // row so that a piped table still greps by group.
 func printPolicyTable(ios *ui.IOStreams, fs []policy.Finding, qualify bool) error {
-	t := ios.NewTable("GROUP", "PARAMETER", "RULE", "EXPECTED", "ACTUAL", "STATUS", "SEVERITY", "INSTANCES")
+	// FROM (where a cluster group's member gets the value it is held to:
+	// its own DB group over the cluster group's) is a last column, only
+	// when some finding has it (--effective on a cluster group), so that
+	// the others keep their place.
+	withFrom := false
+	for _, f := range fs {
+		withFrom = withFrom || f.From != ""
+	}
+	cols := []string{"GROUP", "PARAMETER", "RULE", "EXPECTED", "ACTUAL", "STATUS", "SEVERITY", "INSTANCES"}
+	if withFrom {
+		cols = append(cols, "FROM")
+	}
+	t := ios.NewTable(cols...)
 	for _, f := range fs {
 		group := f.Group
 		if f.Kind == policy.KindCluster {
@@ -247,13 +262,21 @@ func printPolicyTable(ios *ui.IOStreams, fs []policy.Finding, qualify bool) erro
 		if param == "" {
 			param = "-"
 		}
-		t.AddRow(group, param, f.Rule, f.Expected, f.Actual, string(f.Status), string(f.Severity), strings.Join(f.Instances, ","))
+		row := []string{group, param, f.Rule, f.Expected, f.Actual, string(f.Status), string(f.Severity), strings.Join(f.Instances, ",")}
+		if withFrom {
+			row = append(row, orDash(f.From))
+		}
+		t.AddRow(row...)
 	}
 	if err := t.Render(); err != nil {
 		return err
 	}
 	for _, f := range fs {
 		if f.Status != policy.StatusOK && f.Detail != "" {
+			if f.From != "" { // a member's finding: name the member
+				ios.Infof("%s %s %s on %s: %s", f.Group, f.Parameter, f.Rule, strings.Join(f.Instances, ","), f.Detail)
+				continue
+			}
 			ios.Infof("%s %s %s: %s", f.Group, f.Parameter, f.Rule, f.Detail)
 		}
 	}

@@ -56,6 +56,19 @@ type Instance struct {
 	Globals map[string]string
 	// GlobalsErr says why Globals could not be read.
 	GlobalsErr string
+	// DBGroups are an Aurora member's own DB parameter groups, whose
+	// user-set values override its cluster group's on this member: read
+	// for --effective on a cluster group (non-nil, maybe empty, once
+	// read), nil otherwise.
+	DBGroups []MemberGroup
+}
+
+// MemberGroup is an Aurora member's DB parameter group: its user-set
+// parameters by canonical name and its apply status on the member.
+type MemberGroup struct {
+	Name        string
+	ApplyStatus string
+	Params      map[string]Param
 }
 
 // Status is a finding's verdict; the strings are the JSON contract.
@@ -87,7 +100,12 @@ type Finding struct {
 	Status    Status   `json:"status"`
 	Severity  Severity `json:"severity"`
 	Instances []string `json:"instances"`
-	Detail    string   `json:"detail,omitempty"`
+	// From says where the value the server is held to came from, as
+	// verify says it: "cluster group CG", or "instance group G" where the
+	// member's own DB parameter group overrides the cluster group. Set on
+	// the per-member findings of a cluster group with --effective.
+	From   string `json:"from,omitempty"`
+	Detail string `json:"detail,omitempty"`
 	// Line and Column locate the rule in the policy file.
 	Line   int `json:"line"`
 	Column int `json:"column"`
@@ -413,16 +431,78 @@ func compare(c Check, dataType, actual, want string) (Status, string) {
 	return StatusViolation, detail
 }
 
+// memberView is cluster group g as member in runs it: on Aurora a value
+// set in the member's own DB parameter group overrides the cluster
+// group's, for that member only (as verify resolves it). The view's
+// Params are g's with those values over them; over names, by canonical
+// parameter name, the member group each overriding value came from. A
+// member whose groups were not read (DBGroups nil) sees g unchanged.
+func memberView(g Group, in Instance) (view Group, over map[string]MemberGroup) {
+	over = map[string]MemberGroup{}
+	for _, mg := range in.DBGroups {
+		for n, p := range mg.Params {
+			if p.HasValue {
+				over[n] = mg // a later group wins, as verify merges them
+			}
+		}
+	}
+	if len(over) == 0 {
+		return g, over
+	}
+	view = g
+	view.Params = make(map[string]Param, len(g.Params)+len(over))
+	for n, p := range g.Params {
+		view.Params[n] = p
+	}
+	for n, mg := range over {
+		view.Params[n] = mg.Params[n]
+	}
+	return view, over
+}
+
 // evalEffective is one instance's finding for a value rule: the group's
-// verdict for its class, then the server's live value.
-func evalEffective(g Group, r Rule, c Check, f Finding, in Instance) Finding {
+// verdict for its class, then the server's live value. For a member of a
+// cluster group the group's value is the member's own DB group's where
+// that sets the parameter, else the cluster group's; From says which, and
+// an override is named in the detail with the cluster group's own value.
+func evalEffective(g Group, r Rule, c Check, f Finding, in Instance) (res Finding) {
 	f.Instances = []string{in.ID}
+	giver := "the group"
+	applyStatus := in.ApplyStatus
+	var override func(gv verdict) string
+	if g.Kind == KindCluster && in.DBGroups != nil {
+		cg := g
+		view, over := memberView(g, in)
+		g = view
+		f.From = "cluster group " + cg.Name
+		if mg, ok := over[canonical(r.Parameter)]; ok {
+			f.From = "instance group " + mg.Name
+			giver = f.From
+			applyStatus = mg.ApplyStatus
+			override = func(gv verdict) string {
+				cv := groupVerdict(cg, r, c, &in)
+				msg := fmt.Sprintf("%s sets %s over cluster group %s's %s", giver, gv.actual, cg.Name, cv.actual)
+				switch cv.status {
+				case StatusOK:
+					msg += ", which passes"
+				case StatusViolation:
+					msg += ", which fails too"
+				}
+				return msg
+			}
+		}
+	}
 	gv := groupVerdict(g, r, c, &in)
+	note := ""
+	if override != nil {
+		note = override(gv)
+	}
+	defer func() { res.Detail = joinUnique([]string{note, res.Detail}) }()
 	if in.GlobalsErr != "" || in.Globals == nil {
 		f.Status, f.Actual = StatusUnresolved, gv.actual
 		f.Detail = "reading the server: " + orNone(in.GlobalsErr)
 		if gv.status == StatusViolation {
-			f.Status, f.Detail = StatusViolation, "the group's value violates the rule; "+f.Detail
+			f.Status, f.Detail = StatusViolation, giver+"'s value violates the rule; "+f.Detail
 		}
 		return f
 	}
@@ -446,13 +526,15 @@ func evalEffective(g Group, r Rule, c Check, f Finding, in Instance) Finding {
 	switch {
 	case gv.status == StatusViolation:
 		f.Status = StatusViolation
-		f.Detail = joinUnique([]string{"the group gives " + gv.actual, f.Detail})
+		if note == "" { // the override note says what the group gives
+			f.Detail = joinUnique([]string{"the group gives " + gv.actual, f.Detail})
+		}
 	case sv == StatusOK:
 		f.Status = StatusOK
 	case gv.status == StatusOK:
 		f.Status = StatusNotApplied
-		f.Detail = joinUnique([]string{"the group gives " + gv.actual + " but the server runs " + live +
-			" (apply status " + orNone(in.ApplyStatus) + ")", f.Detail})
+		f.Detail = joinUnique([]string{giver + " gives " + gv.actual + " but the server runs " + live +
+			" (apply status " + orNone(applyStatus) + ")", f.Detail})
 	default: // the group could not say (no default value); the server settles it
 		f.Status = StatusViolation
 		f.Detail = joinUnique([]string{gv.detail, f.Detail})

@@ -100,11 +100,14 @@ func gatherOne(ctx context.Context, pol *Policy, t Target, opts GatherOptions, s
 			return pol.Selects(kindOf(cluster), name, family)
 		},
 		// Always read: CheckNames needs the families' parameter names.
-		Defaults:    true,
-		Instances:   true,
-		Concurrency: opts.Concurrency,
-		Shared:      shared,
-		Priority:    prio,
+		Defaults:  true,
+		Instances: true,
+		// An Aurora member's own DB group overrides its cluster group's
+		// values, which --effective holds its server to.
+		MemberGroups: opts.Effective != nil && pol.SelectsKind(KindCluster),
+		Concurrency:  opts.Concurrency,
+		Shared:       shared,
+		Priority:     prio,
 	})
 	if err != nil {
 		return Snapshot{}, err
@@ -141,12 +144,27 @@ func FromFleet(account, region string, f *cloud.Fleet) Snapshot {
 		}
 	}
 	clusterUsers := map[string][]Instance{}
+	memberParams := map[string]map[string]Param{} // each member group's, converted once
 	for _, c := range f.Clusters {
 		name := strings.ToLower(aws.ToString(c.DBClusterParameterGroup))
 		for _, m := range c.DBClusterMembers {
 			in := byID[aws.ToString(m.DBInstanceIdentifier)]
 			in.DBInstanceIdentifier = m.DBInstanceIdentifier
-			clusterUsers[name] = append(clusterUsers[name], instanceOf(in, aws.ToString(m.DBClusterParameterGroupStatus)))
+			x := instanceOf(in, aws.ToString(m.DBClusterParameterGroupStatus))
+			if f.MemberGroups != nil {
+				x.DBGroups = []MemberGroup{}
+				for _, pg := range in.DBParameterGroups {
+					gn := aws.ToString(pg.DBParameterGroupName)
+					k := strings.ToLower(gn)
+					ps, ok := memberParams[k]
+					if !ok {
+						ps = toParams(f.MemberGroups[k])
+						memberParams[k] = ps
+					}
+					x.DBGroups = append(x.DBGroups, MemberGroup{Name: gn, ApplyStatus: aws.ToString(pg.ParameterApplyStatus), Params: ps})
+				}
+			}
+			clusterUsers[name] = append(clusterUsers[name], x)
 		}
 	}
 	for _, fg := range f.Groups {

@@ -24,7 +24,11 @@ func (f Finding) Describe() string {
 	}
 	msg := fmt.Sprintf("%s: %s %s: %s %s, got %s", where, f.Status, subject, f.Rule, f.Expected, f.Actual)
 	if len(f.Instances) > 0 && f.Status != StatusOK {
-		msg += " [instances: " + strings.Join(f.Instances, ", ") + "]"
+		msg += " [instances: " + strings.Join(f.Instances, ", ")
+		if f.From != "" {
+			msg += "; from " + f.From
+		}
+		msg += "]"
 	}
 	if f.Detail != "" {
 		msg += " (" + f.Detail + ")"
