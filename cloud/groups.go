@@ -29,12 +29,15 @@ type Group struct {
 
 // GroupUser is a DB instance that uses a parameter group (directly, or
 // through its cluster for a cluster parameter group), with the group's
-// apply status on it: "in-sync", "pending-reboot", "applying".
+// apply status on it: "in-sync", "pending-reboot", "applying". Cluster is
+// the Aurora cluster the instance is a member of, whichever kind the group
+// is; ClusterGroup says the group is a cluster parameter group.
 type GroupUser struct {
-	Group       string
-	Instance    string
-	Cluster     string
-	ApplyStatus string
+	Group        string
+	Instance     string
+	Cluster      string
+	ApplyStatus  string
+	ClusterGroup bool
 }
 
 // Noun is the kind as messages say it: "parameter group" or "cluster
@@ -224,7 +227,7 @@ func (g Groups) Users(ctx context.Context, names map[string]bool) ([]GroupUser, 
 				continue
 			}
 			for _, m := range c.DBClusterMembers {
-				out = append(out, GroupUser{Group: group, Cluster: aws.ToString(c.DBClusterIdentifier),
+				out = append(out, GroupUser{Group: group, Cluster: aws.ToString(c.DBClusterIdentifier), ClusterGroup: true,
 					Instance: aws.ToString(m.DBInstanceIdentifier), ApplyStatus: aws.ToString(m.DBClusterParameterGroupStatus)})
 			}
 		}
@@ -237,7 +240,7 @@ func (g Groups) Users(ctx context.Context, names map[string]bool) ([]GroupUser, 
 			for _, pg := range in.DBParameterGroups {
 				if group := strings.ToLower(aws.ToString(pg.DBParameterGroupName)); names[group] {
 					out = append(out, GroupUser{Group: group, Instance: aws.ToString(in.DBInstanceIdentifier),
-						ApplyStatus: aws.ToString(pg.ParameterApplyStatus)})
+						Cluster: aws.ToString(in.DBClusterIdentifier), ApplyStatus: aws.ToString(pg.ParameterApplyStatus)})
 				}
 			}
 		}

@@ -12,10 +12,11 @@ type paramGroup struct {
 
 // groupUser is a cloud.GroupUser as rdsctl prints it.
 type groupUser struct {
-	Group       string `json:"group"`
-	Instance    string `json:"instance,omitempty"`
-	Cluster     string `json:"cluster,omitempty"`
-	ApplyStatus string `json:"apply_status"`
+	Group        string `json:"group"`
+	Instance     string `json:"instance,omitempty"`
+	Cluster      string `json:"cluster,omitempty"`
+	ApplyStatus  string `json:"apply_status"`
+	ClusterGroup bool   `json:"-"`
 }
 
 func groupUsers(us []cloud.GroupUser) []groupUser {

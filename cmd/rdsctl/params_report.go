@@ -129,7 +129,9 @@ func reportUsers(ios *ui.IOStreams, users []groupUser, known, withGroup bool) {
 // those already waiting for one. cmds are the commands that restart them,
 // measured and verified: `rdsctl params converge GROUP` for each of their
 // groups, `--kind cluster` for a DB cluster parameter group (whose users
-// are cluster members), named as `params set --cluster` named it.
+// are cluster members), named as `params set --cluster` named it; for a DB
+// group on an Aurora member, `rdsctl params converge --cluster C`, which
+// rolls the cluster (converging a DB group refuses Aurora members).
 func needsReboot(users []groupUser, pending map[string]bool) (ids, cmds []string) {
 	seen, said := map[string]bool{}, map[string]bool{}
 	ids = []string{}
@@ -142,8 +144,11 @@ func needsReboot(users []groupUser, pending map[string]bool) (ids, cmds []string
 			ids = append(ids, u.Instance)
 		}
 		cmd := "rdsctl params converge " + u.Group
-		if u.Cluster != "" {
+		switch {
+		case u.ClusterGroup:
 			cmd += " --kind cluster"
+		case u.Cluster != "":
+			cmd = "rdsctl params converge --cluster " + u.Cluster
 		}
 		if !said[cmd] {
 			said[cmd] = true

@@ -246,8 +246,10 @@ func TestNeedsReboot(t *testing.T) {
 		{Group: "b", Instance: "db3", ApplyStatus: "in-sync"},
 		{Group: "b", Instance: "db1", ApplyStatus: "in-sync"},
 		{Group: "c", Cluster: "cl", ApplyStatus: "pending-reboot"}, // no instance: nothing to reboot
-		{Group: "cg", Cluster: "cl2", Instance: "m1", ApplyStatus: "in-sync"},
-		{Group: "cg", Cluster: "cl2", Instance: "m2", ApplyStatus: "in-sync"},
+		{Group: "cg", Cluster: "cl2", Instance: "m1", ApplyStatus: "in-sync", ClusterGroup: true},
+		{Group: "cg", Cluster: "cl2", Instance: "m2", ApplyStatus: "in-sync", ClusterGroup: true},
+		// A DB group on an Aurora member.
+		{Group: "d", Cluster: "cl2", Instance: "m1", ApplyStatus: "in-sync"},
 	}
 	for _, tc := range []struct {
 		pending   map[string]bool
@@ -257,6 +259,9 @@ func TestNeedsReboot(t *testing.T) {
 		{map[string]bool{"b": true}, []string{"db1", "db2", "db3"}, []string{"rdsctl params converge a", "rdsctl params converge b"}},
 		// A cluster parameter group is named with its kind.
 		{map[string]bool{"cg": true}, []string{"db2", "m1", "m2"}, []string{"rdsctl params converge a", "rdsctl params converge cg --kind cluster"}},
+		// A DB group on an Aurora member is converged by rolling its
+		// cluster: converging the group itself refuses Aurora members.
+		{map[string]bool{"d": true}, []string{"db2", "m1"}, []string{"rdsctl params converge --cluster cl2", "rdsctl params converge a"}},
 	} {
 		ids, cmds := needsReboot(users, tc.pending)
 		if !reflect.DeepEqual(ids, tc.ids) || !reflect.DeepEqual(cmds, tc.cmds) {

@@ -113,7 +113,7 @@ func printClusterStatus(ios *ui.IOStreams, s clusterStatus) error {
 		return err
 	}
 	if s.NeedsReboot {
-		ios.Warnf("reboot needed: a member of %s has a parameter group pending-reboot (rdsctl reboot MEMBER, one at a time)", s.Cluster)
+		ios.Warnf("reboot needed: a member of %s has a parameter group pending-reboot (rdsctl params converge --cluster %s restarts them one at a time and verifies)", s.Cluster, s.Cluster)
 	}
 	return nil
 }

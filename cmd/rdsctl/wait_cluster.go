@@ -44,8 +44,8 @@ func waitClusterRun(ctx context.Context, opts *WaitOptions, api cloud.RDS) error
 		opts.IO.Successf("DB cluster %s is %s on every member (after %s)", opts.Cluster, opts.For, time.Since(start).Round(100*time.Millisecond))
 	case cloud.IsNotFound(err):
 	case errors.Is(err, cloud.ErrPendingReboot) && last != nil:
-		err = fmt.Errorf("DB cluster %s cannot be in-sync without a reboot: a parameter group is pending-reboot on %s (rdsctl reboot MEMBER, one at a time)",
-			opts.Cluster, strings.Join(pendingMembers(*last), ", "))
+		err = fmt.Errorf("DB cluster %s cannot be in-sync without a reboot: a parameter group is pending-reboot on %s (rdsctl params converge --cluster %s restarts them one at a time and verifies)",
+			opts.Cluster, strings.Join(pendingMembers(*last), ", "), opts.Cluster)
 	case errors.Is(err, cloud.ErrWaitTimedOut):
 		err = fmt.Errorf("timed out after %s waiting for DB cluster %s to be %s; last seen %s", opts.Timeout, opts.Cluster, opts.For, lastSeen)
 	default:
