@@ -327,8 +327,10 @@ func ReadFleet(ctx context.Context, api RDS, q FleetQuery) (*Fleet, error) {
 		f.MemberGroups = map[string][]types.Parameter{}
 		used = map[string]bool{}
 		read := map[string]bool{} // the selected DB groups, read already
-		for _, g := range f.Groups {
-			if !g.Cluster {
+		// By index, reading only Name and Cluster: the goroutines above
+		// are still writing each group's User.
+		for i := range f.Groups {
+			if g := &f.Groups[i]; !g.Cluster {
 				read[strings.ToLower(g.Name)] = true
 			}
 		}
@@ -363,11 +365,13 @@ func ReadFleet(ctx context.Context, api RDS, q FleetQuery) (*Fleet, error) {
 }
 
 // memberGroupsOf lists the DB parameter groups of the members of the
-// clusters whose cluster group f selected, in the clusters' order.
+// clusters whose cluster group f selected, in the clusters' order. It
+// reads only the groups' Name and Cluster, which ReadFleet's readers of
+// their parameters do not write.
 func memberGroupsOf(f *Fleet) []string {
 	selected := map[string]bool{}
-	for _, g := range f.Groups {
-		if g.Cluster {
+	for i := range f.Groups {
+		if g := &f.Groups[i]; g.Cluster {
 			selected[strings.ToLower(g.Name)] = true
 		}
 	}
