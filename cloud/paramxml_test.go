@@ -333,7 +333,6 @@ func benchmarkPage(b *testing.B, fast bool) {
 	c := rds.New(opts, fns...)
 	in := &rds.DescribeDBParametersInput{DBParameterGroupName: aws.String("g")}
 	b.ReportAllocs()
-	b.SetBytes(int64(len(body)))
 	for b.Loop() {
 		out, err := c.DescribeDBParameters(context.Background(), in)
 		if err != nil || len(out.Parameters) != 100 {

@@ -408,3 +408,38 @@ func TestProbeThroughLabProxyWithoutServer(t *testing.T) {
 		}
 	}
 }
+
+// TestOffTick: the trigger waits for the middle between two attempt
+// starts, so that a lab's immediate cut is not phase-locked to the probe.
+func TestOffTick(t *testing.T) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		now, want time.Duration // after the last attempt's start
+	}{
+		{5 * time.Millisecond, 50 * time.Millisecond},
+		{49 * time.Millisecond, 50 * time.Millisecond},
+		{50 * time.Millisecond, 150 * time.Millisecond},
+		{230 * time.Millisecond, 250 * time.Millisecond},
+	} {
+		clk := newManualClock(t0.Add(tc.now))
+		p := &Probe{Interval: 100 * time.Millisecond, Clock: clk}
+		p.keep(Observation{At: t0, OK: true})
+		done := make(chan error, 1)
+		go func() { done <- offTick(context.Background(), p) }()
+		<-clk.armed
+		clk.mu.Lock()
+		at := clk.timers[0].at
+		clk.mu.Unlock()
+		if got := at.Sub(t0); got != tc.want {
+			t.Errorf("at +%v: trigger at +%v, want +%v", tc.now, got, tc.want)
+		}
+		clk.advance(time.Second)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Without a baseline there is nothing to be off.
+	if err := offTick(context.Background(), &Probe{Clock: newManualClock(t0)}); err != nil {
+		t.Fatal(err)
+	}
+}

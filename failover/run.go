@@ -325,6 +325,11 @@ func measure(ctx context.Context, opts *Options, res *Result, op operation) erro
 		return ctx.Err()
 	}
 
+	if err := offTick(ctx, opts.Probe); err != nil {
+		finish()
+		res.Interrupted = true
+		return err
+	}
 	// The operation's window opens when the call is sent: the target's
 	// earlier events (its creation, a previous reboot) are not this run's.
 	requestedAt := opts.Now()
@@ -369,6 +374,35 @@ func measure(ctx context.Context, opts *Options, res *Result, op operation) erro
 		}
 	}
 	return waitErr
+}
+
+// offTick waits until halfway between two of p's attempt starts: at most
+// one interval. The baseline's success arrives just after an attempt
+// started, and the lab cuts an endpoint within milliseconds of the call:
+// triggered at once, the cut would fall just after a tick every time, the
+// first failure would be seen almost a whole interval late, and the
+// downtime would come out short by about half an interval. Halfway, the
+// cut and the restore are each seen half an interval late on average, and
+// the downtime's two errors cancel. On AWS, where the cut follows the call
+// by seconds, it costs at most one interval.
+func offTick(ctx context.Context, p *Probe) error {
+	obs := p.Observations()
+	if len(obs) == 0 {
+		return nil
+	}
+	clk := p.clock()
+	interval := orDefault(p.Interval, DefaultInterval)
+	at := obs[len(obs)-1].At.Add(interval / 2)
+	now := clk.Now()
+	if !at.After(now) {
+		at = at.Add((now.Sub(at)/interval + 1) * interval)
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-clk.After(at.Sub(now)):
+		return nil
+	}
 }
 
 // waitRecovered polls the API until it says available and the probe has
