@@ -33,6 +33,12 @@ func planCluster(ctx context.Context, api cloud.RDS, awsCfg aws.Config, target T
 	if err := plan.addCluster(c); err != nil {
 		return nil, err
 	}
+	return plan.finish(ctx, api, awsCfg, opts)
+}
+
+// finish sorts the plan's in-sync members and reads the values each
+// step's restart will change.
+func (plan *Plan) finish(ctx context.Context, api cloud.RDS, awsCfg aws.Config, opts Options) (*Plan, error) {
 	sort.Strings(plan.InSync)
 	if err := readChanges(ctx, api, awsCfg, plan, opts); err != nil {
 		return nil, err
@@ -52,13 +58,7 @@ func planClusterGroup(ctx context.Context, api cloud.RDS, awsCfg aws.Config, tar
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for _, u := range users {
-		if u.Cluster != "" && !contains(ids, u.Cluster) {
-			ids = append(ids, u.Cluster)
-		}
-	}
-	sort.Strings(ids)
+	ids := usersBy(users, func(u cloud.GroupUser) string { return u.Cluster })
 	plan := &Plan{Target: target, Strategy: StrategyRolling, Steps: []Step{}, InSync: []string{}}
 	for _, id := range ids {
 		c, err := settledCluster(ctx, api, id, opts)
@@ -81,11 +81,7 @@ func planClusterGroup(ctx context.Context, api cloud.RDS, awsCfg aws.Config, tar
 			return nil, err
 		}
 	}
-	sort.Strings(plan.InSync)
-	if err := readChanges(ctx, api, awsCfg, plan, opts); err != nil {
-		return nil, err
-	}
-	return plan, nil
+	return plan.finish(ctx, api, awsCfg, opts)
 }
 
 // addCluster appends cluster c's rolling steps to the plan, and its members

@@ -451,14 +451,19 @@ func members(ctx context.Context, api cloud.RDS, t Target) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
+	return usersBy(users, func(u cloud.GroupUser) string { return u.Instance }), nil
+}
+
+// usersBy lists key of users, each once, sorted, without "".
+func usersBy(users []cloud.GroupUser, key func(cloud.GroupUser) string) []string {
+	var out []string
 	for _, u := range users {
-		if u.Instance != "" && !contains(ids, u.Instance) {
-			ids = append(ids, u.Instance)
+		if k := key(u); k != "" && !contains(out, k) {
+			out = append(out, k)
 		}
 	}
-	sort.Strings(ids)
-	return ids, nil
+	sort.Strings(out)
+	return out
 }
 
 func contains(ss []string, s string) bool {
